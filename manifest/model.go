@@ -68,6 +68,10 @@ type Presentation struct {
 	// Warnings lists tolerated deviations from the specification found
 	// while parsing (lenient input).
 	Warnings []string
+	// Variables are the HLS EXT-X-DEFINE variables of the multivariant
+	// playlist (NAME/VALUE and QUERYPARAM), which media playlists may
+	// IMPORT; nil when none.
+	Variables map[string]string
 }
 
 // LiveTiming holds the timing attributes of a dynamic presentation.
@@ -195,6 +199,9 @@ type AdaptationSet struct {
 	Representations []*Representation
 	// IFrameOnly is true for HLS I-frame streams and DASH trick-mode sets.
 	IFrameOnly bool
+	// InstreamID is the HLS CLOSED-CAPTIONS rendition INSTREAM-ID (e.g.
+	// "CC1", "SERVICE3"); empty otherwise.
+	InstreamID string
 }
 
 // ContentProtection is a DRM declaration, surfaced, not interpreted.
@@ -234,6 +241,8 @@ type Representation struct {
 	// HLS group references of a variant stream: AUDIO, SUBTITLES and
 	// CLOSED-CAPTIONS group IDs, and its pathway (CONTENT-STEERING).
 	AudioGroup, SubtitleGroup, ClosedCaptions, Pathway string
+	// VideoGroup is the HLS VIDEO group ID of a variant stream.
+	VideoGroup string
 	// Index addresses the representation's segments.
 	Index *SegmentIndex
 }

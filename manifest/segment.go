@@ -58,6 +58,9 @@ type InitSegment struct {
 	URLs []string
 	// Range is the byte range, zero for the whole resource.
 	Range ByteRange
+	// Key is the HLS EXT-X-KEY in effect where the EXT-X-MAP appeared
+	// (the init segment is encrypted with it), nil when none.
+	Key *Key
 }
 
 // Key is an HLS EXT-X-KEY or EXT-X-SESSION-KEY.
@@ -95,6 +98,10 @@ type Segment struct {
 	Key                   *Key
 	Gap                   bool
 	Title                 string
+	// Keys are all HLS EXT-X-KEY tags in effect for the segment, one per
+	// KEYFORMAT, in playlist order (Key is Keys[0]); nil when clear.
+	// Segments under the same keys share the slice.
+	Keys []*Key
 }
 
 // SegmentIndex addresses the segments of one representation. It holds the
@@ -187,6 +194,12 @@ type MediaPlaylist struct {
 	PreloadHints []PreloadHint
 	// Skipped is EXT-X-SKIP SKIPPED-SEGMENTS (delta updates).
 	Skipped uint64
+	// IndependentSegments is EXT-X-INDEPENDENT-SEGMENTS in the media
+	// playlist.
+	IndependentSegments bool
+	// Warnings lists tolerated deviations found in the media playlist,
+	// each naming the playlist URL and line.
+	Warnings []string
 }
 
 // ServerControl is HLS EXT-X-SERVER-CONTROL.
