@@ -49,6 +49,10 @@ type TimelineEntry struct {
 	// K is @k, the number of segments covered by one entry when S is
 	// split into sub-segments ($SubNumber$); 0 or 1 otherwise.
 	K uint64
+	// N is @n, the $Number$ of the entry's first segment when HasN is
+	// true (the numbering then continues from it).
+	N    uint64
+	HasN bool
 }
 
 // InitSegment is the initialisation segment of a representation (DASH
@@ -151,6 +155,10 @@ type SegmentIndex struct {
 
 	// IndexRange is the SegmentBase@indexRange; zero when absent.
 	IndexRange ByteRange
+	// IndexURLs are the candidates of the resource holding the index when
+	// it is not the media resource (DASH RepresentationIndex@sourceURL),
+	// one per BaseURL; nil means the media resource itself.
+	IndexURLs []string
 	// Init is the resolved initialisation segment (SegmentBase,
 	// SegmentList, HLS), nil when the template form applies or none.
 	Init *InitSegment
@@ -162,6 +170,11 @@ type SegmentIndex struct {
 
 	// Playlist is the HLS media playlist information (AddrPlaylist).
 	Playlist *MediaPlaylist
+
+	// prep holds the lookup tables computed by Prepare; nil until then.
+	prep *indexPrep
+	// sidx holds the state of a hierarchical sidx being applied.
+	sidx *sidxState
 }
 
 // MediaPlaylist holds the HLS media-playlist-level information.
