@@ -240,6 +240,12 @@ func (dd *dashDecoder) errAt(line int, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: line %d: %s", ErrInvalidMPD, dd.url, line, fmt.Sprintf(format, args...))
 }
 
+// wrapAt returns an ErrInvalidMPD error that also wraps err (e.g.
+// ErrTooManySegments), naming the document, the line and what.
+func (dd *dashDecoder) wrapAt(line int, what string, err error) error {
+	return fmt.Errorf("%w: %s: line %d: %s: %w", ErrInvalidMPD, dd.url, line, what, err)
+}
+
 func (dd *dashDecoder) warnf(format string, args ...any) {
 	if len(dd.warnings) >= 200 {
 		return
@@ -335,6 +341,7 @@ func (dd *dashDecoder) decode() (*dashRawMPD, error) {
 		return dashCharsetReader(charset, input)
 	}
 	for {
+		before := dd.d.InputOffset()
 		tok, err := dd.token()
 		if err != nil {
 			return nil, err
@@ -344,6 +351,10 @@ func (dd *dashDecoder) decode() (*dashRawMPD, error) {
 			if t.Name.Local != "MPD" {
 				return nil, dd.errf("root element is <%s>, not <MPD>", t.Name.Local)
 			}
+			if after := dd.d.InputOffset(); !dd.converted && before >= 0 && after <= int64(len(dd.data)) && before <= after &&
+				gluedAttributes(dd.data[before:after]) {
+				dd.warnf("attributes of <MPD> not separated by white space (not well-formed XML); read as encoding/xml splits them")
+			}
 			return dd.mpd(t)
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
@@ -351,6 +362,31 @@ func (dd *dashDecoder) decode() (*dashRawMPD, error) {
 			}
 		}
 	}
+}
+
+// gluedAttributes reports whether a start tag has an attribute that
+// follows the closing quote of the previous one without white space
+// (a="1"b="2"), which XML forbids but encoding/xml accepts.
+func gluedAttributes(tag []byte) bool {
+	var quote byte
+	for i := 0; i < len(tag); i++ {
+		c := tag[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+				if i+1 < len(tag) {
+					n := tag[i+1]
+					if n == '_' || n == ':' || (n|0x20 >= 'a' && n|0x20 <= 'z') {
+						return true
+					}
+				}
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		}
+	}
+	return false
 }
 
 // Attribute helpers. Optional attributes that do not parse are reported

@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -352,10 +351,7 @@ func (dd *dashDecoder) buildIndex(per *Period, levels [3]*dashSegInfo, bases []B
 		}
 	}
 	if err := x.Prepare(); err != nil {
-		if errors.Is(err, ErrTooManySegments) || errors.Is(err, ErrBadIndex) {
-			return nil, dd.errAt(eff.line, "%s: %v", where(), err)
-		}
-		return nil, dd.errAt(eff.line, "%s: %v", where(), err)
+		return nil, dd.wrapAt(eff.line, where(), err)
 	}
 	return x, nil
 }
@@ -384,7 +380,7 @@ func (dd *dashDecoder) resolveAll(bases []BaseURL, ref string) []string {
 func (dd *dashDecoder) listSegments(x *SegmentIndex, eff *dashSegInfo, where func() string) error {
 	n := len(eff.segURLs)
 	if n > MaxSegments {
-		return dd.errAt(eff.line, "%s: %v", where(), ErrTooManySegments)
+		return dd.wrapAt(eff.line, where(), ErrTooManySegments)
 	}
 	ts := x.timescale()
 	var tl *SegmentIndex
@@ -396,7 +392,7 @@ func (dd *dashDecoder) listSegments(x *SegmentIndex, eff *dashSegInfo, where fun
 		tl.Segments = nil
 		p, err := tl.compute()
 		if err != nil {
-			return dd.errAt(eff.line, "%s: %v", where(), err)
+			return dd.wrapAt(eff.line, where(), err)
 		}
 		tlPrep = p
 		if !p.open && p.total < int64(n) {
