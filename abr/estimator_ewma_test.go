@@ -50,7 +50,7 @@ func TestEWMAShakaSeries(t *testing.T) {
 func TestEWMAShakaFilters(t *testing.T) {
 	e, err := NewEWMAEstimator(DefaultShakaEstimatorParams())
 	require.NoError(t, err)
-	e.Add(Sample{Bytes: 15_999, Transfer: time.Second})         // < 16000 bytes: ignored
+	e.Add(Sample{Bytes: 15_999, Transfer: time.Second})             // < 16000 bytes: ignored
 	e.Add(Sample{Bytes: 1_000_000, Transfer: 4 * time.Millisecond}) // < 5 ms: a cache hit, ignored
 	e.Add(Sample{Bytes: 100_000, Transfer: 100 * time.Millisecond}) // 8 Mbit/s, 100 kB sampled
 	assert.False(t, e.Estimate().Valid, "100000 bytes < 128000")
