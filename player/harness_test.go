@@ -110,6 +110,7 @@ type netEvent struct {
 	what  int // 0 headers, 1 progress, 2 complete, 3 failure
 	o     *outcome
 	bytes int64
+	fn    func() // what 4: a scripted command
 }
 
 // harness is a tiny discrete-event driver: it answers the session's
@@ -127,9 +128,11 @@ type harness struct {
 	log      []string
 	evs      []Event
 	cancels  []RequestID
-	// before is called before each input with its time; a test may inject
-	// user commands there.
-	before func(h *harness, at time.Duration)
+}
+
+// at schedules fn (user commands on h.s) at session time t.
+func (h *harness) at(t time.Duration, fn func()) {
+	h.push(netEvent{at: t, what: 4, fn: fn})
 }
 
 func newHarness(tb testing.TB, s *Session, net func(h *harness, r Request) outcome) *harness {
@@ -174,7 +177,7 @@ func (h *harness) drain() {
 			h.cancels = append(h.cancels, a.ID)
 			q := h.q[:0]
 			for _, e := range h.q {
-				if e.id != a.ID {
+				if e.what == 4 || e.id != a.ID {
 					q = append(q, e)
 				}
 			}
@@ -253,10 +256,6 @@ func (h *harness) run(until time.Duration) {
 			return
 		}
 		h.now = at
-		if h.before != nil {
-			h.before(h, at)
-			h.drain()
-		}
 		if !useNet {
 			h.s.Tick(at)
 			h.drain()
@@ -273,6 +272,8 @@ func (h *harness) run(until time.Duration) {
 			h.s.OnComplete(at, e.id, e.bytes, e.o.data)
 		case 3:
 			h.s.OnFailure(at, e.id, Failure{Class: e.o.fail, Status: e.o.status, RetryAfter: e.o.retryAfter})
+		case 4:
+			e.fn()
 		}
 		h.drain()
 	}

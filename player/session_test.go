@@ -72,3 +72,70 @@ func TestRequestSequenceVOD(t *testing.T) {
 	assert.Contains(t, deliv[0], "init rep=v2000 rung=1 bytes=1000")
 	assert.Contains(t, deliv[10], "seg=9 num=10 start=36s dur=4s bytes=1000000")
 }
+
+// perSegment returns a network where media segment i transfers in
+// durs[i] (no latency); other requests are instant.
+func perSegment(durs ...time.Duration) func(h *harness, r Request) outcome {
+	return func(h *harness, r Request) outcome {
+		n := sizeOf(r)
+		if r.Kind != ReqMedia {
+			return outcome{bytes: n}
+		}
+		d := durs[min(r.Segment, len(durs)-1)]
+		return outcome{bytes: n, rate: n * 8 * int64(time.Second) / int64(d)}
+	}
+}
+
+// Startup and rebuffer accounting on a scripted link, computed by hand.
+// 5 segments of 4 s at 1 Mbit/s (500 kB), goal 12 s (request when the
+// level is at most 8 s), startup threshold 2 s, rebuffer threshold 6 s.
+// Download times 1, 1, 10, 1, 1 s:
+//
+//	seg0 0–1 s: level 4 s ≥ 2 s, playback starts at 1 s (startup 1 s)
+//	seg1 1–2 s: level 3 + 4 = 7 s
+//	seg2 2–12 s: the buffer runs dry at 9 s; stall; at 12 s level 4 s < 6 s
+//	seg3 12–13 s: level 8 s ≥ 6 s, resume at 13 s (stall 4 s)
+//	seg4 13–14 s: level 7 + 4 = 11 s; all fetched; plays out at 25 s.
+func TestStartupAndRebufferAccounting(t *testing.T) {
+	p := buildVOD(t, ladderSpec{segments: 5, segDur: 4 * time.Second, video: []int64{1_000_000}})
+	s, err := NewSession(testConfig(12*time.Second, 2*time.Second, 6*time.Second), p, &fixedAlg{rung: 0})
+	require.NoError(t, err)
+	h := newHarness(t, s, perSegment(time.Second, time.Second, 10*time.Second, time.Second, time.Second))
+	h.progress = time.Second // keeps the 5 s no-progress timeout quiet
+	s.Start(0)
+	h.run(time.Hour)
+	require.NoError(t, s.Err())
+
+	st := s.Stats()
+	assert.Equal(t, StateEnded, st.State)
+	assert.Equal(t, 25*time.Second, st.Time)
+	assert.Equal(t, time.Second, st.StartupTime)
+	assert.Equal(t, 1, st.Stalls)
+	assert.Equal(t, 4*time.Second, st.RebufferTime)
+	assert.Equal(t, 20*time.Second, st.PlayTime)
+
+	stalls := h.kinds(EvStallStart)
+	require.Len(t, stalls, 1)
+	assert.Equal(t, 9*time.Second, stalls[0].Time)
+	assert.Equal(t, 8*time.Second, stalls[0].Position)
+	ends := h.kinds(EvStallEnd)
+	require.Len(t, ends, 1)
+	assert.Equal(t, 13*time.Second, ends[0].Time)
+	assert.Equal(t, 4*time.Second, ends[0].Duration)
+
+	// The QoE log charges the stall to the segments awaited: 3 s to seg2
+	// (9–12 s) and 1 s to seg3 (12–13 s).
+	q := s.QoE()
+	require.NoError(t, q.Validate())
+	require.Len(t, q.Segments, 5)
+	var reb []time.Duration
+	for _, r := range q.Segments {
+		reb = append(reb, r.Rebuffer)
+	}
+	assert.Equal(t, []time.Duration{0, 0, 3 * time.Second, time.Second, 0}, reb)
+	assert.Equal(t, 12*time.Second, q.Segments[2].DownloadEnd)
+	assert.Equal(t, 4*time.Second, q.Segments[2].BufferAfter)
+	assert.Equal(t, time.Second, q.StartupDelay)
+	assert.Equal(t, 4*time.Second, q.StallTime)
+	assert.Equal(t, 1, q.StallCount)
+}
