@@ -235,11 +235,6 @@ func (dd *dashDecoder) errf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s: line %d: %s", ErrInvalidMPD, dd.url, dd.line(), fmt.Sprintf(format, args...))
 }
 
-// errAt is errf for a known line.
-func (dd *dashDecoder) errAt(line int, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: line %d: %s", ErrInvalidMPD, dd.url, line, fmt.Sprintf(format, args...))
-}
-
 // wrapAt returns an ErrInvalidMPD error that also wraps err (e.g.
 // ErrTooManySegments), naming the document, the line and what.
 func (dd *dashDecoder) wrapAt(line int, what string, err error) error {

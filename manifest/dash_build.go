@@ -413,8 +413,9 @@ func (dd *dashDecoder) listSegments(x *SegmentIndex, eff *dashSegInfo, where fun
 		case x.Duration > 0:
 			s.Number = x.StartNumber + uint64(i)
 			s.Time = x.PresentationTimeOffset + uint64(i)*x.Duration
-			s.Start = x.PeriodStart + dashTicksToDuration(uint64(i)*x.Duration, ts)
-			s.Duration = dashTicksToDuration(x.Duration, ts)
+			off := dashTicksToDuration(uint64(i)*x.Duration, ts)
+			s.Start = x.PeriodStart + off
+			s.Duration = dashTicksToDuration(uint64(i+1)*x.Duration, ts) - off
 		default:
 			s.Number = x.StartNumber + uint64(i)
 			part := x.PeriodDuration / time.Duration(max(n, 1))

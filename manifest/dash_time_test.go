@@ -17,7 +17,7 @@ func TestParseDashDuration(t *testing.T) {
 		lenient bool
 	}{
 		{"PT1H2M3.5S", time.Hour + 2*time.Minute + 3500*time.Millisecond, false, false}, // 3600+120+3.5 s
-		{"P1DT12H", 36 * time.Hour, false, false},                                          // 24 h + 12 h
+		{"P1DT12H", 36 * time.Hour, false, false},                                       // 24 h + 12 h
 		{"PT0S", 0, false, false},
 		{"PT0.000S", 0, false, false},
 		{"-PT5S", -5 * time.Second, false, false},

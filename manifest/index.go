@@ -428,8 +428,9 @@ func (x *SegmentIndex) templateSegment(p *indexPrep, i int64) Segment {
 		}
 		s.Number = x.StartNumber + uint64(i)
 		s.Time = x.PresentationTimeOffset + uint64(i)*x.Duration
-		s.Start = x.PeriodStart + dashTicksToDuration(uint64(i)*x.Duration, ts)
-		s.Duration = dashTicksToDuration(x.Duration, ts)
+		off := dashTicksToDuration(uint64(i)*x.Duration, ts)
+		s.Start = x.PeriodStart + off
+		s.Duration = dashTicksToDuration(uint64(i+1)*x.Duration, ts) - off
 		return s
 	}
 	r := x.runAt(p, i)
@@ -450,8 +451,11 @@ func (x *SegmentIndex) templateSegment(p *indexPrep, i int64) Segment {
 			dur = e.D - (k-1)*part
 		}
 	}
-	s.Start = x.PeriodStart + x.mediaToPeriod(start)
-	s.Duration = dashTicksToDuration(dur, ts)
+	// Start and end are converted separately so that consecutive
+	// segments tile the timeline without rounding gaps.
+	rel := x.mediaToPeriod(start)
+	s.Start = x.PeriodStart + rel
+	s.Duration = x.mediaToPeriod(start+dur) - rel
 	return s
 }
 

@@ -274,10 +274,11 @@ func (x *SegmentIndex) sidxExpand(st *sidxState, box *mp4.SidxBox, start int64, 
 			if hi < sts {
 				mt, _ = bits.Div64(hi, lo, sts)
 			}
+			start := dashTicksToDuration(t, sts)
 			cur = append(cur, Segment{
 				Time:     mt,
-				Start:    x.PeriodStart + dashTicksToDuration(t, sts) - pto,
-				Duration: dashTicksToDuration(uint64(ref.SubSegmentDuration), sts),
+				Start:    x.PeriodStart + start - pto,
+				Duration: dashTicksToDuration(t+uint64(ref.SubSegmentDuration), sts) - start,
 				URLs:     urls,
 				Range:    ByteRange{Offset: off, Length: size},
 			})

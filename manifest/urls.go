@@ -106,7 +106,9 @@ func hasScheme(s string) bool {
 // alternatives, best first.
 //
 // A relative BaseURL is resolved against every parent alternative (the
-// cross product) and inherits the parent's serviceLocation, dvb:priority
+// cross product: each BaseURL of this level across all parents before the
+// next one, so that failing over moves to another CDN of the outer level
+// first) and inherits the parent's serviceLocation, dvb:priority
 // and dvb:weight unless it sets its own; an absolute one stands alone.
 // availabilityTimeOffset values add up along the chain (ISO/IEC 23009-1
 // 5.3.9.5.3), INF winning. Duplicates are dropped, the result is sorted
