@@ -201,6 +201,20 @@ func sabreClampRung(s *Snapshot, q int) int {
 	return min(max(q, lo), hi)
 }
 
+// sabreAbandonTarget bounds an abandonment target to the snapshot's
+// MinRung..MaxRung; a target that is no longer below the rung being
+// downloaded cancels the abandonment.
+func sabreAbandonTarget(s *Snapshot, p Progress, q int, ok bool) (int, bool) {
+	if !ok {
+		return p.Rung, false
+	}
+	q = sabreClampRung(s, q)
+	if q >= p.Rung {
+		return p.Rung, false
+	}
+	return q, true
+}
+
 // sabreBufferMs resolves a buffer-size parameter: the parameter when
 // positive, else the player's maximum buffer.
 func sabreBufferMs(param time.Duration, v SabreView) float64 {

@@ -158,11 +158,15 @@ func (b *SabreBola) ShouldAbandon(s *Snapshot, p Progress) (bool, int, Reason) {
 	if !ok || p.Replacement {
 		return false, p.Rung, Reason{}
 	}
+	last := b.last
 	q, ok, r := b.SabreCheckAbandon(sabreViewOf(s), sp)
-	if ok {
-		b.ab.remember(p.Segment, p.Rung, q)
+	if q, ok = sabreAbandonTarget(s, p, q, ok); !ok {
+		b.last = last
+		return false, p.Rung, Reason{}
 	}
-	return ok, q, r
+	b.last = q
+	b.ab.remember(p.Segment, p.Rung, q)
+	return true, q, r
 }
 
 // SabreCheckAbandon is Bola.check_abandon; an abandonment sets last.

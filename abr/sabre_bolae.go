@@ -232,10 +232,11 @@ func (e *SabreBolaE) ShouldAbandon(s *Snapshot, p Progress) (bool, int, Reason) 
 		return false, p.Rung, Reason{}
 	}
 	q, ok, r := e.SabreCheckAbandon(sabreViewOf(s), sp)
-	if ok {
-		e.ab.remember(p.Segment, p.Rung, q)
+	if q, ok = sabreAbandonTarget(s, p, q, ok); !ok {
+		return false, p.Rung, Reason{}
 	}
-	return ok, q, r
+	e.ab.remember(p.Segment, p.Rung, q)
+	return true, q, r
 }
 
 // SabreCheckAbandon is BolaEnh.check_abandon.

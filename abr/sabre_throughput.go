@@ -126,10 +126,11 @@ func (t *SabreThroughput) ShouldAbandon(s *Snapshot, p Progress) (bool, int, Rea
 		return false, p.Rung, Reason{}
 	}
 	q, ok, r := t.SabreCheckAbandon(sabreViewOf(s), sp)
-	if ok {
-		t.ab.remember(p.Segment, p.Rung, q)
+	if q, ok = sabreAbandonTarget(s, p, q, ok); !ok {
+		return false, p.Rung, Reason{}
 	}
-	return ok, q, r
+	t.ab.remember(p.Segment, p.Rung, q)
+	return true, q, r
 }
 
 // SabreCheckAbandon is ThroughputRule.check_abandon.
