@@ -15,8 +15,10 @@ type safeRate struct {
 	Share float64 `abr:"share"`
 }
 
+// Name returns the name the algorithm is registered under.
 func (r *safeRate) Name() string { return "safe-rate" }
 
+// Decide picks the rung for s.Segment and says why.
 func (r *safeRate) Decide(s *abr.Snapshot) abr.Decision {
 	budget := int64(r.Share * float64(s.Estimate.Throughput))
 	q := s.MinRung
