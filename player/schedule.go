@@ -258,7 +258,7 @@ func (s *Session) bufferedBytes() int64 {
 // audioRung picks a non-main track's rung: the highest whose bitrate is
 // at most AudioShare × the estimate, the lowest without an estimate.
 func (s *Session) audioRung(t *track) int {
-	e := s.est.Estimate()
+	e := s.estimate()
 	if !e.Valid {
 		return 0
 	}
@@ -431,9 +431,12 @@ func (s *Session) fillSnapshot(t *track) *abr.Snapshot {
 	sn.SinceSeek = t.sinceSeek
 	sn.Buffer = s.trackLevel(t)
 	sn.MaxBuffer = s.cfg.BufferGoal
-	s.bufView = s.bufView[:0]
-	for _, b := range t.buffered() {
-		s.bufView = append(s.bufView, abr.BufferedSegment{Segment: b.seg, Rung: b.rung})
+	if s.viewOf != t || s.viewVer != t.bufVer {
+		s.bufView = s.bufView[:0]
+		for _, b := range t.buffered() {
+			s.bufView = append(s.bufView, abr.BufferedSegment{Segment: b.seg, Rung: b.rung})
+		}
+		s.viewOf, s.viewVer = t, t.bufVer
 	}
 	sn.Buffered = s.bufView
 	sn.HeadPlayed = 0
@@ -445,7 +448,7 @@ func (s *Session) fillSnapshot(t *track) *abr.Snapshot {
 	sn.Live, sn.LiveLatency = false, 0
 	sn.LastRung = t.lastRung
 	sn.History = s.history
-	sn.Estimate = s.est.Estimate()
+	sn.Estimate = s.estimate()
 	sn.MinRung, sn.MaxRung = s.minRung, s.maxRung
 	if !t.main {
 		sn.MinRung, sn.MaxRung = 0, len(t.reps)-1
@@ -593,7 +596,7 @@ func (s *Session) mediaDone(r *request, data []byte) {
 		if s.obs != nil && (s.cfg.ReportFirstDownload || !first) {
 			s.obs.OnDownload(s.fillSnapshot(t), d)
 		}
-		s.est.Add(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: f.dur, CacheHit: d.CacheHit})
+		s.addSample(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: f.dur, CacheHit: d.CacheHit})
 	}
 	s.step(t)
 }
@@ -626,6 +629,7 @@ func (s *Session) replaceBuffered(t *track, f *fetchState, bytes int64) (int, bo
 		s.emit(Event{Kind: EvReplaced, Track: t.id, Segment: f.seg, From: b.rung, To: f.rung})
 	}
 	old := b.logIdx
+	t.bufVer++
 	t.bufBytes += bytes - b.bytes
 	b.rung, b.bytes, b.bitrate, b.logIdx = f.rung, bytes, f.rep.Bandwidth, -1
 	return old, true

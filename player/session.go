@@ -34,6 +34,9 @@ type Session struct {
 	// ownEst is true when the estimator came from the algorithm (it is
 	// replaced with the algorithm).
 	ownEst bool
+	// estCache caches the estimate while estOK.
+	estCache abr.Estimate
+	estOK    bool
 
 	now     time.Duration
 	started bool // Start was called
@@ -70,6 +73,8 @@ type Session struct {
 	// ABR state.
 	snap     abr.Snapshot
 	bufView  []abr.BufferedSegment
+	viewOf   *track // bufView mirrors viewOf's buffer at version viewVer
+	viewVer  uint64
 	history  []abr.Download
 	minRung  int
 	maxRung  int
@@ -152,25 +157,40 @@ func (s *Session) setAlgorithm(alg abr.Algorithm) {
 	s.ab, _ = alg.(abr.Abandoner)
 	s.st, _ = alg.(abr.Starter)
 	s.rp, _ = alg.(abr.Replacer)
+	s.estOK = false
 	if s.cfg.Estimator != nil {
 		s.est = s.cfg.Estimator
-		return
-	}
-	if s.est != nil && !s.ownEst {
 		return
 	}
 	if pr, ok := alg.(abr.EstimatorProvider); ok {
 		s.est, s.ownEst = pr.NewEstimator(), true
 	} else if s.est == nil || s.ownEst {
 		s.est, s.ownEst = defaultEstimator(), false
+	} else {
+		return // keep the default estimator and what it learnt
 	}
 	// A new estimator learns the session so far.
 	for i := range s.history {
 		d := &s.history[i]
 		if !d.Abandoned {
-			s.est.Add(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: s.segDurOf(d), CacheHit: d.CacheHit})
+			s.est.Add(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: s.segDur(), CacheHit: d.CacheHit})
 		}
 	}
+}
+
+// estimate returns the estimator's estimate, cached between samples (an
+// abr.Estimator's estimate depends on its samples only).
+func (s *Session) estimate() abr.Estimate {
+	if !s.estOK {
+		s.estCache, s.estOK = s.est.Estimate(), true
+	}
+	return s.estCache
+}
+
+// addSample feeds the estimator.
+func (s *Session) addSample(x abr.Sample) {
+	s.est.Add(x)
+	s.estOK = false
 }
 
 // defaultEstimator is the estimator of sessions whose algorithm brings
@@ -183,7 +203,8 @@ func defaultEstimator() abr.Estimator {
 	return e
 }
 
-func (s *Session) segDurOf(d *abr.Download) time.Duration {
+// segDur is the main track's nominal segment duration.
+func (s *Session) segDur() time.Duration {
 	if s.main == nil {
 		return 0
 	}

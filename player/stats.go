@@ -159,7 +159,7 @@ func (s *Session) Stats() Stats {
 		EventsDropped: s.stats.eventsDropped,
 	}
 	if s.est != nil {
-		st.Estimate = s.est.Estimate()
+		st.Estimate = s.estimate()
 	}
 	if len(s.tracks) > 0 {
 		st.Buffer = s.forwardLevel()

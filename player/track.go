@@ -48,6 +48,8 @@ type track struct {
 	bufBytes int64
 	// end is the end of the buffered media.
 	end time.Duration
+	// bufVer changes whenever buf does.
+	bufVer uint64
 
 	// The pending fetch plan: set by a decision, consumed by the media
 	// request.
@@ -97,6 +99,7 @@ func (t *track) push(b bufSeg) {
 		t.buf, t.head = t.buf[:n], 0
 	}
 	t.buf = append(t.buf, b)
+	t.bufVer++
 	t.bufBytes += b.bytes
 	t.end = max(t.end, b.end)
 }
@@ -113,6 +116,9 @@ func (t *track) popPlayed(pos time.Duration) bool {
 	if t.head == len(t.buf) {
 		t.buf, t.head = t.buf[:0], 0
 	}
+	if changed {
+		t.bufVer++
+	}
 	return changed
 }
 
@@ -120,6 +126,7 @@ func (t *track) popPlayed(pos time.Duration) bool {
 func (t *track) flush(pos time.Duration) {
 	t.buf, t.head, t.bufBytes = t.buf[:0], 0, 0
 	t.end = pos
+	t.bufVer++
 }
 
 // level returns the track's forward buffer at pos.
