@@ -150,8 +150,9 @@ type CacheFilter struct {
 	// Inner receives the samples that pass.
 	Inner Estimator
 	// Threshold is the elapsed time below which a sample is dropped;
-	// zero only drops samples marked CacheHit.
-	Threshold time.Duration
+	// zero only drops samples marked CacheHit. Default
+	// DefaultCacheThreshold (10 ms).
+	Threshold time.Duration `abr:"cache_threshold"`
 	// Dropped counts the samples dropped since the last Reset.
 	Dropped int
 }

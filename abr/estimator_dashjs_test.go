@@ -79,6 +79,15 @@ func TestCacheFilter(t *testing.T) {
 	assert.False(t, c.Estimate().Valid)
 }
 
+func TestCacheFilterParams(t *testing.T) {
+	c := NewCacheFilter(NewDashjsEWMA(DefaultDashjsEWMAParams()), DefaultCacheThreshold)
+	require.NoError(t, SetParams(c, map[string]string{"cache_threshold": "5ms"}))
+	assert.Equal(t, 5*time.Millisecond, c.Threshold)
+	// 3 + 3 = 6 ms is no longer below the threshold.
+	c.Add(Sample{Bytes: 100_000, TTFB: 3 * time.Millisecond, Transfer: 3 * time.Millisecond})
+	assert.True(t, c.Estimate().Valid)
+}
+
 func TestCacheFilterWrapsAnyEstimator(t *testing.T) {
 	c := NewCacheFilter(NewSabreEWMA(DefaultSabreEWMAParams()), 10*time.Millisecond)
 	c.Add(Sample{Bytes: 10, Transfer: time.Millisecond, SegmentDuration: 3 * time.Second})

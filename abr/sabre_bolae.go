@@ -103,12 +103,14 @@ func (e *SabreBolaE) NewEstimator() Estimator { return sabreEstimator(e.p.Estima
 // startup happens at its first Decide, and again after a seek.)
 func (e *SabreBolaE) Startup(s *Snapshot) Decision { return sabreStartup(s) }
 
-// Params returns γp and Vp (ms) for ladder l, computed as the
-// constructor does; bufferMs is B and is used only when the BufferSize
-// parameter is zero. BufferE is B_e (0 for BOLA-PL).
+// Params returns γp and Vp (ms) that e's parameters give for ladder l,
+// computed as Sabre's constructor does; bufferMs is B and is used only
+// when the BufferSize parameter is zero. bufferE is B_e, the number Sabre
+// prints (0 for BOLA-PL). e itself is not changed.
 func (e *SabreBolaE) Params(l *Ladder, bufferMs float64) (gammaP, vpMs, bufferE float64) {
-	e.sync(SabreView{Ladder: l, MaxBufferMs: bufferMs})
-	return e.gp, e.vp, e.bufferEMs
+	c := SabreBolaE{p: e.p}
+	c.sync(SabreView{Ladder: l, MaxBufferMs: bufferMs})
+	return c.gp, c.vp, c.bufferEMs
 }
 
 func (e *SabreBolaE) sync(v SabreView) {

@@ -62,6 +62,7 @@ func TestSabreBolaETable(t *testing.T) {
 		require.NoError(t, err)
 		l := sabreTestLadder(c.kbps, 3*time.Second, 199)
 		gp, vp, be := e.Params(l, 0)
+		e.sync(SabreView{Ladder: l})
 		assert.Equal(t, c.be, be)
 		assert.InDelta(t, c.gp, gp, 5e-5)
 		assert.InDelta(t, c.vp, vp, 0.5)
