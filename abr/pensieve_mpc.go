@@ -240,7 +240,7 @@ func (m *MPC) prepare(s *Snapshot, c float64, h, lo, hi int) {
 	// far less than tol; candidates within tol of the best are scored
 	// exactly.
 	m.tol = 1e-9 * (1 + float64(mpcMaxHorizon)*(maxRate+m.mu))
-	m.cut = -1e8 - m.tol
+	m.cut = -1e8 - m.tol*(1+1e8) // the floor, with the slack consider gives any reward
 }
 
 // tablesStale reports whether the reward tables were built for other
