@@ -90,8 +90,9 @@ func hlsGuessContent(idx *SegmentIndex) ContentType {
 // representations, and installs the resulting index (also for reloads of
 // a live playlist). The playlist is parsed against rep's playlist URL and
 // may IMPORT p's variables. p's Live, Duration, MaxSegmentDuration and
-// Timing are updated from all loaded playlists, and the playlist's
-// warnings are added to p.Warnings.
+// Timing are updated from all loaded playlists, and on the first load
+// the playlist's warnings are added to p.Warnings. On error rep keeps
+// its previous index.
 func (p *Presentation) AttachHLSMedia(rep *Representation, data []byte) error {
 	if rep == nil || rep.Index == nil || rep.Index.Playlist == nil {
 		return errors.New("manifest: AttachHLSMedia: representation has no HLS media playlist")
@@ -100,19 +101,33 @@ func (p *Presentation) AttachHLSMedia(rep *Representation, data []byte) error {
 	if err != nil {
 		return err
 	}
+	if !rep.Index.Playlist.Loaded {
+		// Reloads keep their warnings in the playlist only, so that a
+		// long live session does not grow p.Warnings.
+		p.Warnings = append(p.Warnings, idx.Playlist.Warnings...)
+	}
 	p.hlsInstall(rep, idx)
-	p.Warnings = append(p.Warnings, idx.Playlist.Warnings...)
 	p.hlsRefresh()
 	return nil
 }
 
-// hlsInstall gives rep its own copy of idx (the segments are shared
-// between representations that name the same playlist).
+// hlsInstall gives rep its own index over the parsed playlist idx (the
+// segments and playlist information are shared between representations
+// that name the same playlist).
 func (p *Presentation) hlsInstall(rep *Representation, idx *SegmentIndex) {
-	c := *idx
-	c.RepresentationID = rep.ID
-	c.Bandwidth = rep.Bandwidth
-	rep.Index = &c
+	rep.Index = &SegmentIndex{
+		Addressing:               AddrPlaylist,
+		RepresentationID:         rep.ID,
+		Bandwidth:                rep.Bandwidth,
+		Timescale:                idx.Timescale,
+		StartNumber:              idx.StartNumber,
+		AvailabilityTimeComplete: idx.AvailabilityTimeComplete,
+		PeriodStart:              idx.PeriodStart,
+		PeriodDuration:           idx.PeriodDuration,
+		Init:                     idx.Init,
+		Segments:                 idx.Segments,
+		Playlist:                 idx.Playlist,
+	}
 }
 
 // LoadHLSMedia fetches and parses every media playlist of p that is not

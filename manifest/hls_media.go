@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -564,6 +565,9 @@ func (p *hlsMediaParser) part(value string, n int) error {
 			if !ok {
 				p.warn.add("part-range-start", n, "EXT-X-PART BYTERANGE without offset and no earlier range of %s; offset 0 assumed", hlsClip(pt.URL))
 			}
+			if prev > math.MaxInt64-l {
+				return p.errf(n, "EXT-X-PART BYTERANGE beyond the largest offset")
+			}
 			off = prev
 		}
 		pt.Range = ByteRange{Offset: off, Length: l}
@@ -627,6 +631,9 @@ func (p *hlsMediaParser) uri(line string, n int) error {
 	if p.durBad {
 		p.dur = p.pl.TargetDuration
 	}
+	if p.dur > math.MaxInt64-p.start {
+		return p.errf(n, "playlist longer than %v", time.Duration(math.MaxInt64))
+	}
 	if len(p.urlPool) == 0 {
 		p.urlPool = make([]string, 64)
 	}
@@ -665,6 +672,9 @@ func (p *hlsMediaParser) uri(line string, n int) error {
 				p.warn.add("range-start", p.rngLine, "EXT-X-BYTERANGE without offset and no previous range of %s; offset 0 assumed", hlsClip(u))
 			case p.lastRange != u:
 				p.warn.add("range-interleaved", p.rngLine, "EXT-X-BYTERANGE without offset after a segment of another resource; the last range of %s is continued", hlsClip(u))
+			}
+			if prev > math.MaxInt64-p.rng.Length {
+				return p.errf(p.rngLine, "EXT-X-BYTERANGE beyond the largest offset")
 			}
 			p.rng.Offset = prev
 		}

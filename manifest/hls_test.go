@@ -834,3 +834,38 @@ func TestHLSRecordsURL(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrHLSSyntax))
 	assert.True(t, strings.HasPrefix(err.Error(), "https://example.com/a/b.m3u8 line 1: "), err.Error())
 }
+
+func TestHLSAttachReload(t *testing.T) {
+	const master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=500000\nlive.m3u8\n"
+	p, err := ParseHLS([]byte(master), "https://example.com/master.m3u8")
+	require.NoError(t, err)
+	rep := p.Periods[0].AdaptationSets[0].Representations[0]
+
+	// First load: live, 2 segments; EXTINF without comma gives a warning.
+	first := "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:6\ns10.ts\n#EXTINF:6,\ns11.ts\n"
+	require.NoError(t, p.AttachHLSMedia(rep, []byte(first)))
+	assert.True(t, p.Live)
+	assert.Zero(t, p.Duration)
+	assert.Equal(t, 6*time.Second, p.Timing.MinimumUpdatePeriod)
+	// No HOLD-BACK: three target durations.
+	assert.Equal(t, 18*time.Second, p.Timing.SuggestedPresentationDelay)
+	require.Len(t, p.Warnings, 1)
+	assert.Equal(t, "https://example.com/live.m3u8", rep.Index.Playlist.URL)
+
+	// Reload: the window slid by one segment and the stream ended.
+	second := "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:11\n#EXTINF:6\ns11.ts\n#EXTINF:4.5,\ns12.ts\n#EXT-X-ENDLIST\n"
+	require.NoError(t, p.AttachHLSMedia(rep, []byte(second)))
+	assert.False(t, p.Live)
+	// 6 + 4.5 seconds listed.
+	assert.Equal(t, sec("10.5"), p.Duration)
+	assert.Equal(t, LiveTiming{}, p.Timing)
+	assert.Len(t, p.Warnings, 1, "reload warnings stay in the playlist")
+	assert.Len(t, rep.Index.Playlist.Warnings, 1)
+	assert.Equal(t, uint64(11), rep.Index.Segments[0].Number)
+	assert.Equal(t, "v0", rep.Index.RepresentationID)
+
+	// A broken reload leaves the index as it was.
+	require.Error(t, p.AttachHLSMedia(rep, []byte("#EXTM3U\n#EXT-X-ENDLIST\n#EXT-X-ENDLIST\n")))
+	assert.Len(t, rep.Index.Segments, 2)
+	require.Error(t, p.AttachHLSMedia(&Representation{}, []byte(second)))
+}
