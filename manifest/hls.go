@@ -19,12 +19,12 @@ import (
 // CODECS list audio codecs only (ID "variants-audio", or "variants" when
 // there is no other variant); one set per alternate rendition
 // (EXT-X-MEDIA) TYPE+GROUP-ID+NAME, with ID GROUP-ID, Name NAME, in
-// playlist order (representation "r<k>" for the k-th EXT-X-MEDIA tag; a
-// rendition without URI, such as closed captions or audio muxed into the
-// variants, gives a set without representations); and the I-frame
-// streams (ID "iframes", IFrameOnly, representations "i0", ...). Each
-// representation's Index has Addressing AddrPlaylist and an unloaded
-// Playlist holding the media playlist URL; LoadHLSMedia or
+// playlist order (representation "r<k>" for the k-th rendition kept,
+// counting from 0; a rendition without URI, such as closed captions or
+// audio muxed into the variants, gives a set without representations);
+// and the I-frame streams (ID "iframes", IFrameOnly, representations
+// "i0", ...). Each representation's Index has Addressing AddrPlaylist and
+// an unloaded Playlist holding the media playlist URL; LoadHLSMedia or
 // AttachHLSMedia fill it in, and set Live, Duration and the live timing.
 //
 // A media playlist given directly becomes a Presentation with one set
