@@ -301,6 +301,7 @@ func TestRequestLogIsBoundedAndQueryable(t *testing.T) {
 		}
 		resp, _ := get(t, srv.Client(), srv.URL+path, "Range", "bytes=0-9")
 		require.Equal(t, http.StatusPartialContent, resp.StatusCode)
+		waitLog(t, o, i+1) // the ring keeps the last to finish: make that the last sent
 	}
 	log := waitLog(t, o, 5)
 	require.Len(t, log, 3, "only the last three are kept")
@@ -335,4 +336,30 @@ func TestRequestLogIsBoundedAndQueryable(t *testing.T) {
 	assert.True(t, errors.Is(o.WaitRequests(ctx, 1), context.Canceled))
 	get(t, srv.Client(), srv.URL+PathHLS)
 	assert.Equal(t, 1, waitLog(t, o, 1)[0].Seq, "sequence numbers restart after ClearLog")
+}
+
+func TestClearLogDropsRequestsInFlight(t *testing.T) {
+	o, srv, client := faultOrigin(t, PathDASH+" stall=forever stall-after=10")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+PathDASH, nil)
+	require.NoError(t, err)
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	_, err = io.ReadFull(resp.Body, make([]byte, 10)) // the handler is now stalled
+	require.NoError(t, err)
+	o.ClearLog()
+	cancel()
+	resp.Body.Close()
+
+	resp, _ = get(t, client, srv.URL+PathHLS)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	log := waitLog(t, o, 1)
+	require.Len(t, log, 1)
+	assert.Equal(t, PathHLS, log[0].Path)
+	assert.Equal(t, 1, log[0].Seq)
+	// Closing the server waits for the stalled handler; it still is not
+	// logged.
+	srv.Close()
+	assert.Len(t, o.Log(), 1, "the stalled request began before ClearLog")
 }

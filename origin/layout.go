@@ -216,6 +216,10 @@ func (v *virtualReader) Read(p []byte) (int, error) {
 	}
 	n, err := v.src.readAt(p, v.pos)
 	v.pos += int64(n)
+	if n == 0 && err == nil {
+		// Cannot happen below the size; never let a copy spin.
+		return 0, io.ErrNoProgress
+	}
 	return n, err
 }
 

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -41,8 +42,8 @@ func (o Outcome) String() string {
 
 // LogEntry records one request.
 type LogEntry struct {
-	// Seq numbers requests from 1 in the order they started being logged
-	// since the last ClearLog.
+	// Seq numbers requests from 1 in the order they arrived since the
+	// last ClearLog.
 	Seq    int
 	Start  time.Time
 	Method string
@@ -65,13 +66,15 @@ type LogEntry struct {
 	Outcome Outcome
 }
 
-// requestLog keeps the most recent entries in a ring. It is safe for
-// concurrent use.
+// requestLog keeps the entries of the most recently finished requests in
+// a ring. It is safe for concurrent use.
 type requestLog struct {
 	mu      sync.Mutex
 	ring    []LogEntry
 	next    int // index of the slot the next entry goes to
 	total   int // entries added since the last clear
+	seq     int // requests begun since the last clear
+	gen     int // incremented by clear
 	changed chan struct{}
 }
 
@@ -79,11 +82,24 @@ func newRequestLog(capacity int) *requestLog {
 	return &requestLog{ring: make([]LogEntry, 0, capacity), changed: make(chan struct{})}
 }
 
-func (l *requestLog) add(e LogEntry) {
+// begin numbers an arriving request; its entry is later added with the
+// generation returned.
+func (l *requestLog) begin() (gen, seq int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.seq++
+	return l.gen, l.seq
+}
+
+// add records a finished request begun in generation gen; requests that
+// began before the last clear are dropped.
+func (l *requestLog) add(e LogEntry, gen int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if gen != l.gen {
+		return
+	}
 	l.total++
-	e.Seq = l.total
 	if len(l.ring) < cap(l.ring) {
 		l.ring = append(l.ring, e)
 	} else {
@@ -94,7 +110,7 @@ func (l *requestLog) add(e LogEntry) {
 	l.changed = make(chan struct{})
 }
 
-// entries returns a copy of the retained entries, oldest first.
+// entries returns a copy of the retained entries in arrival order.
 func (l *requestLog) entries() []LogEntry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -108,6 +124,7 @@ func (l *requestLog) entries() []LogEntry {
 	for i := range out {
 		out[i].Effects = append([]string(nil), out[i].Effects...)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out
 }
 
@@ -117,6 +134,8 @@ func (l *requestLog) clear() {
 	l.ring = l.ring[:0]
 	l.next = 0
 	l.total = 0
+	l.seq = 0
+	l.gen++
 }
 
 // wait blocks until at least n entries have been added since the last

@@ -30,14 +30,19 @@ type Config struct {
 	// LogCapacity bounds the in-memory request log; older entries are
 	// dropped. Values below 1 mean DefaultLogCapacity.
 	LogCapacity int
+	// CORS lets browser players on other origins use the server: every
+	// response allows any origin and exposes the headers players read
+	// (Content-Range, Content-Length, ETag, Retry-After), and CORS
+	// preflight requests (OPTIONS) are answered with 204. Default true.
+	CORS bool
 }
 
 // DefaultConfig returns a Config serving DefaultContent under
-// SynthPrefix, with no directory, no faults, no logging and a request log
-// of DefaultLogCapacity entries.
+// SynthPrefix, with no directory, no faults, no logging, a request log
+// of DefaultLogCapacity entries and CORS enabled.
 func DefaultConfig() Config {
 	c := DefaultContent()
-	return Config{Content: &c, LogCapacity: DefaultLogCapacity}
+	return Config{Content: &c, LogCapacity: DefaultLogCapacity, CORS: true}
 }
 
 // Origin is an http.Handler serving a directory and synthetic content,
@@ -46,6 +51,7 @@ func DefaultConfig() Config {
 type Origin struct {
 	synth   *Synth
 	dir     *dirHandler
+	cors    bool
 	faults  atomic.Pointer[faultSet]
 	log     *requestLog
 	logger  *slog.Logger
@@ -58,7 +64,7 @@ func New(cfg Config) (*Origin, error) {
 	if cfg.LogCapacity < 1 {
 		cfg.LogCapacity = DefaultLogCapacity
 	}
-	o := &Origin{log: newRequestLog(cfg.LogCapacity), logger: cfg.Logger}
+	o := &Origin{log: newRequestLog(cfg.LogCapacity), logger: cfg.Logger, cors: cfg.CORS}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
@@ -106,8 +112,10 @@ func (o *Origin) SetFaults(s Script) error {
 	return nil
 }
 
-// Log returns a copy of the retained request log, oldest first. Entries
-// appear when a request's handling has finished.
+// Log returns a copy of the retained request log in arrival order (by
+// Seq). An entry appears when its request's handling has finished, so a
+// request can be missing while a later one is present; WaitRequests
+// waits for a count of finished requests.
 func (o *Origin) Log() []LogEntry { return o.log.entries() }
 
 // Counts returns the number of retained log entries per URL path.
@@ -123,6 +131,7 @@ func (o *Origin) Counts() map[string]int {
 func (o *Origin) Count(path string) int { return o.Counts()[path] }
 
 // ClearLog empties the request log and restarts its sequence numbers.
+// Requests in flight at that moment are not logged when they finish.
 func (o *Origin) ClearLog() { o.log.clear() }
 
 // WaitRequests blocks until at least n requests have finished and been
@@ -145,6 +154,7 @@ func (o *Origin) Close() error {
 // ServeHTTP routes the request, applying the fault script and logging it.
 func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	gen, seq := o.log.begin()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stop := context.AfterFunc(o.closing, cancel)
@@ -158,25 +168,41 @@ func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		e := LogEntry{
-			Start: start, Method: r.Method, Path: r.URL.Path, Range: r.Header.Get("Range"),
+			Seq: seq, Start: start, Method: r.Method, Path: r.URL.Path, Range: r.Header.Get("Range"),
 			Status: rw.status, Bytes: rw.bytes, Duration: time.Since(start),
 			Effects: rw.effects, Outcome: rw.outcome,
 		}
 		if fired {
 			e.Rule = rule.Name
 		}
-		o.log.add(e)
+		o.log.add(e, gen)
 		o.logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
 			slog.String("method", e.Method), slog.String("path", e.Path), slog.String("range", e.Range),
 			slog.Int("status", e.Status), slog.Int64("bytes", e.Bytes), slog.Duration("duration", e.Duration),
 			slog.String("rule", e.Rule), slog.String("effects", strings.Join(e.Effects, " ")),
 			slog.String("outcome", e.Outcome.String()))
 	}()
+	if o.cors {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges, ETag, Retry-After")
+	}
 	rw.serve(o.route(r), r)
+}
+
+// preflight answers a CORS preflight request.
+func preflight(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Range, If-Range, If-None-Match, If-Modified-Since")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (o *Origin) route(r *http.Request) http.Handler {
 	switch {
+	case o.cors && r.Method == http.MethodOptions:
+		return http.HandlerFunc(preflight)
 	case o.synth != nil && strings.HasPrefix(r.URL.Path, SynthPrefix):
 		return o.synth
 	case o.dir != nil:

@@ -235,3 +235,30 @@ func TestOriginServesSynthAfterClose(t *testing.T) {
 	o.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, PathDASH, nil))
 	assert.Equal(t, http.StatusOK, rec.Code)
 }
+
+func TestCORS(t *testing.T) {
+	for _, enabled := range []bool{true, false} {
+		c := smallContent()
+		_, srv := newOriginServer(t, Config{Content: &c, Dir: filepath.Join("testdata", "www"), CORS: enabled})
+		resp, _ := get(t, srv.Client(), srv.URL+PathHLS, "Origin", "http://player.example")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		req, err := http.NewRequest(http.MethodOptions, srv.URL+"/sub/seg-1.m4s", nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "http://player.example")
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		req.Header.Set("Access-Control-Request-Headers", "range")
+		pre, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		pre.Body.Close()
+		if enabled {
+			assert.Equal(t, "*", resp.Header.Get("Access-Control-Allow-Origin"))
+			assert.Contains(t, resp.Header.Get("Access-Control-Expose-Headers"), "Content-Range")
+			assert.Equal(t, http.StatusNoContent, pre.StatusCode)
+			assert.Contains(t, pre.Header.Get("Access-Control-Allow-Headers"), "Range")
+			assert.Equal(t, "*", pre.Header.Get("Access-Control-Allow-Origin"))
+		} else {
+			assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+			assert.Equal(t, http.StatusMethodNotAllowed, pre.StatusCode)
+		}
+	}
+}

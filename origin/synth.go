@@ -304,9 +304,14 @@ func (s *Synth) sizeTrack(t *track) error {
 	refs := make([]mp4.SidxRef, s.nseg)
 	for k := range s.nseg {
 		n := t.samples(k)
-		oh, err := s.fragmentOverhead(n, t.starts[k])
-		if err != nil {
-			return fmt.Errorf("origin: track %s segment %d: %w", t.id, k+1, err)
+		key := overheadKey{samples: n, wide: t.starts[k] >= 1<<32}
+		oh, ok := s.overhead[key]
+		if !ok {
+			var err error
+			if oh, err = computeOverhead(n, t.starts[k]); err != nil {
+				return fmt.Errorf("origin: track %s segment %d: %w", t.id, k+1, err)
+			}
+			s.overhead[key] = oh
 		}
 		dur := t.starts[k+1] - t.starts[k]
 		mean := float64(t.bitrate) * float64(dur) / (8 * float64(t.timescale))
@@ -347,19 +352,22 @@ func (t *track) minSample() int64 {
 }
 
 // fragmentOverhead returns the moof size plus the 8-byte mdat header for
-// a fragment of n samples starting at decode time start.
+// a fragment of n samples starting at decode time start. NewSynth fills
+// the cache for every segment; afterwards it is only read, so concurrent
+// requests never write it.
 func (s *Synth) fragmentOverhead(n int, start uint64) (int64, error) {
-	key := overheadKey{samples: n, wide: start >= 1<<32}
-	if oh, ok := s.overhead[key]; ok {
+	if oh, ok := s.overhead[overheadKey{samples: n, wide: start >= 1<<32}]; ok {
 		return oh, nil
 	}
+	return computeOverhead(n, start)
+}
+
+func computeOverhead(n int, start uint64) (int64, error) {
 	frag, err := newFragment(1, start, make([]mp4.Sample, n))
 	if err != nil {
 		return 0, err
 	}
-	oh := int64(frag.Moof.Size()) + 8
-	s.overhead[key] = oh
-	return oh, nil
+	return int64(frag.Moof.Size()) + 8, nil
 }
 
 // newFragment returns a single-track fragment whose trun carries sample

@@ -56,6 +56,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready f
 	seed := fs.Int64("seed", def.Seed, "seed of the VBR segment sizes")
 	faults := fs.String("faults", "", "fault script `FILE` (text or JSON, see the origin package)")
 	quiet := fs.Bool("quiet", false, "do not log each request to stderr")
+	cors := fs.Bool("cors", true, "allow browser players on other origins (CORS headers, preflight)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: abrkit serve [flags]")
 		fmt.Fprintln(stderr, "serves synthetic DASH and HLS content (and a directory) for players and tests")
@@ -84,7 +85,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready f
 	} else {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	cfg := origin.Config{Dir: *dir, Logger: logger, LogCapacity: origin.DefaultLogCapacity}
+	cfg := origin.Config{Dir: *dir, Logger: logger, LogCapacity: origin.DefaultLogCapacity, CORS: *cors}
 	if *synth {
 		rungs, err := parseLadder(*ladder)
 		if err != nil {

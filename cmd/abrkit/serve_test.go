@@ -80,6 +80,10 @@ func TestServeSynthDirAndFaults(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	code, _ = fetchStatus(t, client, base+"/synth/dash/v300k/seg-6.m4s")
 	assert.Equal(t, http.StatusNotFound, code, "10 s is five 2 s segments")
+	resp, err := client.Get(base + "/hello.m3u8")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "*", resp.Header.Get("Access-Control-Allow-Origin"), "CORS is on by default")
 	code, body = fetchStatus(t, client, base+"/hello.m3u8")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "#EXTM3U\n", string(body))
@@ -96,7 +100,7 @@ func TestServeSynthDirAndFaults(t *testing.T) {
 	}
 	// One log line per request, with the fault visible.
 	logs := stderr.String()
-	assert.Equal(t, 5, strings.Count(logs, "msg=request"), logs)
+	assert.Equal(t, 6, strings.Count(logs, "msg=request"), logs)
 	assert.Contains(t, logs, "status=503")
 	assert.Contains(t, logs, "rule=rule1")
 }
