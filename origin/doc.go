@@ -13,10 +13,11 @@
 // selects a directory (served at "/" with http.ServeContent: single and
 // multiple ranges, 206 and 416, Accept-Ranges, If-Range; types from
 // ContentType), synthetic Content (served under /synth/), an initial
-// fault Script, a slog.Logger and CORS (on by default, so browser
-// players such as dash.js and hls.js can be pointed at it). SetFaults swaps the script at run time;
-// Log, Counts, Count, ClearLog and WaitRequests query the bounded
-// in-memory request log; Close ends every fault wait in progress.
+// fault Script, a slog.Logger, and CORS (on in DefaultConfig, so browser
+// players such as dash.js and hls.js can use it). SetFaults swaps the
+// script at run time; Log, Counts, Count, ClearLog and WaitRequests query
+// the bounded in-memory request log; Close ends every fault wait in
+// progress.
 //
 // # Synthetic content and URL layout
 //
