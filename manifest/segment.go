@@ -62,8 +62,9 @@ type InitSegment struct {
 	URLs []string
 	// Range is the byte range, zero for the whole resource.
 	Range ByteRange
-	// Key is the HLS EXT-X-KEY in effect where the EXT-X-MAP appeared
-	// (the init segment is encrypted with it), nil when none.
+	// Key is the HLS EXT-X-KEY that applies to this initialisation
+	// section: the one in effect where EXT-X-MAP appeared (RFC 8216
+	// 4.3.2.4); nil when none.
 	Key *Key
 }
 
