@@ -51,6 +51,7 @@ func newDirHandler(dir string) (*dirHandler, error) {
 	return &dirHandler{root: root}, nil
 }
 
+// ServeHTTP serves one file with http.ServeContent.
 func (d *dirHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

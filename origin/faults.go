@@ -14,9 +14,9 @@ import (
 // rule.
 var ErrBadScript = errors.New("origin: bad fault script")
 
-// BeforeHeaders, as a Stall.After or Cut.After byte offset, means "before
-// the response header is sent": a stall there delays the first byte, a
-// reset there closes the connection with no response at all.
+// BeforeHeaders is the Stall.After or Cut.After byte offset meaning
+// "before the response header is sent": a stall there delays the first
+// byte, a reset there closes the connection with no response at all.
 const BeforeHeaders int64 = -1
 
 // Script is an ordered list of fault rules. The zero Script injects no

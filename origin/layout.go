@@ -207,6 +207,7 @@ type virtualReader struct {
 
 var errNegativeSeek = errors.New("origin: seek to a negative offset")
 
+// Read generates the bytes at the current position.
 func (v *virtualReader) Read(p []byte) (int, error) {
 	if v.pos >= v.size {
 		return 0, io.EOF
@@ -223,6 +224,7 @@ func (v *virtualReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Seek sets the position; positions past the end read as EOF.
 func (v *virtualReader) Seek(offset int64, whence int) (int64, error) {
 	switch whence {
 	case io.SeekStart:

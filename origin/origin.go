@@ -140,9 +140,10 @@ func (o *Origin) ClearLog() { o.log.clear() }
 // response.
 func (o *Origin) WaitRequests(ctx context.Context, n int) error { return o.log.wait(ctx, n) }
 
-// Close ends every fault wait in progress (those requests end as
-// Canceled) and releases the served directory. The Origin keeps serving
-// afterwards, but stalls and delays return at once.
+// Close ends every fault wait in progress (those requests are aborted
+// and logged as Canceled) and releases the served directory. Synthetic
+// content is still served afterwards, but a request whose fault waits is
+// aborted at once.
 func (o *Origin) Close() error {
 	o.close()
 	if o.dir != nil {
@@ -252,11 +253,13 @@ func (f *faultWriter) wait(d time.Duration) error {
 	}
 }
 
-// doStall pauses for the configured stall, flushing first so the client
-// has everything sent so far.
-func (f *faultWriter) doStall(where string) error {
+// doStall pauses for the configured stall. Mid-body it flushes first, so
+// the client has everything sent so far.
+func (f *faultWriter) doStall() error {
 	f.stalled = true
-	if where != "headers" {
+	where := "headers"
+	if f.fault.Stall.After != BeforeHeaders {
+		where = fmt.Sprint(f.bytes)
 		f.flush()
 	}
 	if f.fault.Stall.Forever {
@@ -279,7 +282,7 @@ func (f *faultWriter) serve(h http.Handler, r *http.Request) {
 		}
 	}
 	if ft.Stall.active() && ft.Stall.After == BeforeHeaders {
-		if err := f.doStall("headers"); err != nil {
+		if err := f.doStall(); err != nil {
 			f.outcome = Canceled
 			f.abort(false)
 			return
@@ -378,7 +381,7 @@ func (f *faultWriter) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 {
 		if ft.Stall.active() && !f.stalled && f.bytes == ft.Stall.After {
-			if err := f.doStall(fmt.Sprint(f.bytes)); err != nil {
+			if err := f.doStall(); err != nil {
 				f.err = err
 				return written, err
 			}
