@@ -22,9 +22,14 @@ var ErrInvalidMPD = errors.New("invalid MPD")
 // early MPDs wrote "urn:mpeg:DASH:schema:MPD:2011").
 const mpdNamespace = "urn:mpeg:dash:schema:mpd:2011"
 
-// maxTimelineEntries caps the S elements of one SegmentTimeline after
-// Pattern expansion.
-const maxTimelineEntries = 1 << 22
+// maxTimelineEntries caps the S elements of one SegmentTimeline;
+// maxPatternSegments caps the segments the S elements that use a Pattern
+// may describe in one timeline (they are expanded into plain entries: a
+// day of 0.5 s segments is 172,800).
+const (
+	maxTimelineEntries = 1 << 22
+	maxPatternSegments = 1 << 18
+)
 
 // Segment information attributes and elements present on one level
 // (bits of dashSegInfo.set).
@@ -206,6 +211,9 @@ type dashDecoder struct {
 	// converted is true when a CharsetReader re-encoded the input, so
 	// decoder offsets no longer index data.
 	converted bool
+	// resolved memoises resolveAll for the base list resolvedFor.
+	resolved    map[string][]string
+	resolvedFor []BaseURL
 }
 
 // ParseDASH parses a DASH MPD. docURL is where it was loaded from (URL or
@@ -1386,7 +1394,7 @@ func (dd *dashDecoder) pattern(t xml.StartElement) (string, []TimelineEntry, err
 						e.D, _ = dd.attrUint(a)
 					case "r":
 						if v, err := strconv.ParseInt(strings.TrimSpace(a.Value), 10, 64); err == nil && v >= 0 {
-							e.R = min(v, maxTimelineEntries)
+							e.R = min(v, maxPatternSegments)
 						}
 					}
 				}
@@ -1410,6 +1418,7 @@ func (dd *dashDecoder) pattern(t xml.StartElement) (string, []TimelineEntry, err
 func (dd *dashDecoder) expandPatterns(entries []TimelineEntry, refs []dashPatternRef, patterns map[string][]TimelineEntry) ([]TimelineEntry, error) {
 	var out []TimelineEntry
 	next := 0
+	var expanded int64
 	for i, e := range entries {
 		if next >= len(refs) || refs[next].at != i {
 			out = append(out, e)
@@ -1429,8 +1438,9 @@ func (dd *dashDecoder) expandPatterns(entries []TimelineEntry, refs []dashPatter
 				count += p.R + 1
 			}
 		}
-		if count > maxTimelineEntries {
-			return nil, dd.errf("S with Pattern describes %d segments (max %d)", count, maxTimelineEntries)
+		expanded += count
+		if count > maxPatternSegments || expanded > maxPatternSegments {
+			return nil, dd.errf("S elements with Pattern describe more than %d segments", maxPatternSegments)
 		}
 		pi := ref.first % len(pat)
 		left := pat[pi].R + 1

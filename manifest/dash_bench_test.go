@@ -75,3 +75,24 @@ func BenchmarkXMLBareDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendSegments lists 100 segments of a 3,600-entry timeline
+// per call, URLs included.
+func BenchmarkAppendSegments(b *testing.B) {
+	p, err := ParseDASH(genLiveMPD2h(), "https://example.com/live/manifest.mpd")
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := p.Periods[0].AdaptationSets[0].Representations[2].Index
+	buf := make([]Segment, 0, 100)
+	b.ReportAllocs()
+	from := 0
+	for b.Loop() {
+		var err error
+		buf, err = x.AppendSegments(buf[:0], from, 100)
+		if err != nil || len(buf) != 100 {
+			b.Fatal(err, len(buf))
+		}
+		from = (from + 100) % 3400
+	}
+}

@@ -357,8 +357,25 @@ func (dd *dashDecoder) buildIndex(per *Period, levels [3]*dashSegInfo, bases []B
 }
 
 // resolveAll resolves ref against every base; an empty ref means the
-// base itself.
+// base itself. Results are memoised per reference (a SegmentList usually
+// names one file thousands of times) and the returned slices are shared.
 func (dd *dashDecoder) resolveAll(bases []BaseURL, ref string) []string {
+	if len(bases) == 0 {
+		return nil
+	}
+	if dd.resolved == nil || dd.resolvedFor == nil || &dd.resolvedFor[0] != &bases[0] || len(dd.resolvedFor) != len(bases) {
+		dd.resolved = map[string][]string{}
+		dd.resolvedFor = bases
+	}
+	if out, ok := dd.resolved[ref]; ok {
+		return out
+	}
+	out := dd.resolveAllUncached(bases, ref)
+	dd.resolved[ref] = out
+	return out
+}
+
+func (dd *dashDecoder) resolveAllUncached(bases []BaseURL, ref string) []string {
 	out := make([]string, len(bases))
 	for i, b := range bases {
 		if ref == "" {

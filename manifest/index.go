@@ -139,9 +139,6 @@ func (x *SegmentIndex) compute() (*indexPrep, error) {
 			return nil, err
 		}
 	case AddrList:
-		if x.Timescale == 0 {
-			return nil, fmt.Errorf("%w: timescale is 0", ErrBadIndex)
-		}
 		p.init = x.Init
 		p.total = int64(len(x.Segments))
 	case AddrBase:
@@ -309,7 +306,9 @@ func (x *SegmentIndex) InitSegment() *InitSegment {
 }
 
 // Segment returns the segment at position i (0-based, in presentation
-// order). Templates and timelines are computed on demand.
+// order). Templates and timelines are computed on demand. URLs[k] is
+// derived from BaseURLs[k]; the URLs slice may be shared with other
+// segments and must not be modified.
 func (x *SegmentIndex) Segment(i int) (Segment, error) {
 	var s Segment
 	if x.NeedsIndex() {
@@ -386,7 +385,7 @@ func (x *SegmentIndex) AppendSegments(dst []Segment, from, n int) ([]Segment, er
 	}
 	count := int(end - int64(from))
 	nb := len(p.media.perBase)
-	buf := make([]byte, 0, count*nb*(len(x.Media)+48))
+	buf := make([]byte, 0, min(count*nb*(len(x.Media)+48), 64<<10))
 	first := len(dst)
 	for i := int64(from); i < end; i++ {
 		s := x.templateSegment(p, i)
