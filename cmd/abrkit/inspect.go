@@ -75,7 +75,7 @@ func runInspect(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	ctx := context.Background()
-	p, err := loadPresentation(ctx, ref)
+	p, err := loadPresentation(ctx, ref, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "abrkit inspect: %v\n", err)
 		return 1
@@ -120,8 +120,10 @@ func reorderFlags(args []string, valued map[string]bool) []string {
 }
 
 // loadPresentation reads and parses ref, and for an HLS multivariant
-// playlist also the media playlists it names.
-func loadPresentation(ctx context.Context, ref string) (*manifest.Presentation, error) {
+// playlist also the media playlists it names. Media playlists that cannot
+// be read are reported on warn and left unloaded; it is an error only when
+// none of them loads.
+func loadPresentation(ctx context.Context, ref string, warn io.Writer) (*manifest.Presentation, error) {
 	var data []byte
 	if ref == sampleName {
 		data = sampleMPD
@@ -138,10 +140,37 @@ func loadPresentation(ctx context.Context, ref string) (*manifest.Presentation, 
 	if p.Format == manifest.FormatHLS {
 		fetch := func(u string) ([]byte, error) { return fetchRef(ctx, u) }
 		if err := manifest.LoadHLSMedia(p, fetch); err != nil {
-			return nil, err
+			if !anyPlaylistLoaded(p) {
+				return nil, err
+			}
+			failed := unwrapJoined(err)
+			fmt.Fprintf(warn, "abrkit inspect: warning: %d media playlist(s) not loaded; first: %v\n", len(failed), failed[0])
 		}
 	}
 	return p, nil
+}
+
+// anyPlaylistLoaded reports whether some representation of p has a loaded
+// media playlist.
+func anyPlaylistLoaded(p *manifest.Presentation) bool {
+	for _, per := range p.Periods {
+		for _, as := range per.AdaptationSets {
+			for _, r := range as.Representations {
+				if r.Index != nil && r.Index.Playlist != nil && r.Index.Playlist.Loaded {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// unwrapJoined returns the errors joined in err, or err itself.
+func unwrapJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // inspectReport is the JSON shape printed by inspect --json.
@@ -177,6 +206,7 @@ type repReport struct {
 	Height       int             `json:"height"`
 	Codecs       string          `json:"codecs"`
 	Addressing   string          `json:"addressing"`
+	Playlist     string          `json:"playlist_url,omitempty"`
 	SegmentCount *int            `json:"segment_count"`
 	Window       *windowReport   `json:"window,omitempty"`
 	Init         *segmentReport  `json:"init,omitempty"`
@@ -254,6 +284,9 @@ func describeRep(p *manifest.Presentation, r *manifest.Representation, nseg int,
 		return rr
 	}
 	rr.Addressing = string(ix.Addressing)
+	if ix.Playlist != nil {
+		rr.Playlist = ix.Playlist.URL
+	}
 	if ix.Playlist != nil && !ix.Playlist.Loaded {
 		rr.Error = "media playlist not loaded"
 		return rr
@@ -351,10 +384,13 @@ func printText(w io.Writer, ref string, rep inspectReport) {
 			}
 			tw.Flush()
 			for _, r := range as.Representations {
-				if r.Error == "" && len(r.Segments) == 0 && r.Init == nil && r.Window == nil {
+				if r.Error == "" && len(r.Segments) == 0 && r.Init == nil && r.Window == nil && r.Playlist == "" {
 					continue
 				}
 				fmt.Fprintf(w, "    %s:\n", r.ID)
+				if r.Playlist != "" {
+					fmt.Fprintf(w, "      playlist %s\n", r.Playlist)
+				}
 				if r.Error != "" {
 					fmt.Fprintf(w, "      note: %s\n", r.Error)
 				}

@@ -135,3 +135,22 @@ func TestUnknownCommand(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, `unknown command "frobnicate"`)
 }
+
+func TestInspectMissingMediaPlaylistIsAWarning(t *testing.T) {
+	dir := t.TempDir()
+	master := "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nlo.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1600000\nhi.m3u8\n"
+	media := "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\ns1.ts\n#EXTINF:4,\ns2.ts\n#EXT-X-ENDLIST\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "master.m3u8"), []byte(master), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "lo.m3u8"), []byte(media), 0o644))
+	code, out, errs := runCLI("inspect", filepath.Join(dir, "master.m3u8"))
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "1 media playlist(s) not loaded")
+	assert.Contains(t, errs, "hi.m3u8")
+	assert.Contains(t, out, "lo.m3u8")
+	assert.Contains(t, out, "media playlist not loaded")
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "lo.m3u8")))
+	code, _, errs = runCLI("inspect", filepath.Join(dir, "master.m3u8"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "lo.m3u8")
+}
