@@ -64,7 +64,8 @@ type timelineRun struct {
 // expanding templates or timelines. ParseDASH prepares every index it
 // builds; call Prepare again after changing fields of a SegmentIndex by
 // hand. An unprepared index still works, computing the tables on every
-// call.
+// call. Apart from ApplySidx, the methods never modify the index, so a
+// prepared index may be read from several goroutines.
 func (x *SegmentIndex) Prepare() error {
 	p, err := x.compute()
 	if err != nil {

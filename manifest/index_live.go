@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -9,7 +8,7 @@ import (
 
 // errNoAvailabilityStart is returned for a dynamic presentation without
 // MPD@availabilityStartTime.
-var errNoAvailabilityStart = errors.New("dynamic presentation without availabilityStartTime")
+var errNoAvailabilityStart = fmt.Errorf("%w: dynamic presentation without availabilityStartTime", ErrBadIndex)
 
 // Available returns the positions of the first and the last segment
 // (inclusive) that can be requested at wall-clock time now.
