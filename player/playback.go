@@ -32,6 +32,7 @@ type playback struct {
 
 	startRef    time.Duration // when the wait for startup began
 	hasStartRef bool
+	pauseAtRef  time.Duration // pauseTime at startRef
 	stallStart  time.Duration
 
 	startup     time.Duration
@@ -80,7 +81,7 @@ func (p *playback) waiting() bool { return p.wait != waitNone && !p.ended }
 
 func (p *playback) start(s *Session, now time.Duration) {
 	if s.cfg.AutoPlay {
-		p.startRef, p.hasStartRef = now, true
+		p.startRef, p.hasStartRef, p.pauseAtRef = now, true, p.pauseTime
 	} else {
 		p.paused = true
 	}
@@ -89,7 +90,7 @@ func (p *playback) start(s *Session, now time.Duration) {
 func (p *playback) setPaused(s *Session, paused bool) {
 	p.paused = paused
 	if !paused && !p.started && !p.hasStartRef {
-		p.startRef, p.hasStartRef = s.now, true
+		p.startRef, p.hasStartRef, p.pauseAtRef = s.now, true, p.pauseTime
 	}
 	p.setPlaying(s, p.advancing())
 }
@@ -164,7 +165,7 @@ func (p *playback) checkResume(s *Session) bool {
 	switch p.wait {
 	case waitStartup:
 		p.started = true
-		p.startup = s.now - p.startRef
+		p.startup = s.now - p.startRef - (p.pauseTime - p.pauseAtRef)
 		s.emit(Event{Kind: EvPlaybackStarted, Track: -1, Duration: p.startup, Position: p.pos})
 	case waitStall:
 		p.endStall(s)

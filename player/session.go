@@ -361,23 +361,21 @@ func (s *Session) Tracks() []TrackInfo {
 // Play resumes (or starts, without AutoPlay) playback.
 func (s *Session) Play(now time.Duration) {
 	s.advance(now)
-	if s.terminal || !s.ph.paused {
-		return
+	if !s.terminal && s.ph.paused {
+		s.ph.setPaused(s, false)
+		s.emit(Event{Kind: EvResumed, Track: -1, Position: s.ph.pos})
 	}
-	s.ph.setPaused(s, false)
-	s.emit(Event{Kind: EvResumed, Track: -1, Position: s.ph.pos})
-	s.ph.checkResume(s)
 	s.stepAll()
 }
 
 // Pause pauses playback; downloads go on up to the buffer goal.
 func (s *Session) Pause(now time.Duration) {
 	s.advance(now)
-	if s.terminal || s.ph.paused {
-		return
+	if !s.terminal && !s.ph.paused {
+		s.ph.setPaused(s, true)
+		s.emit(Event{Kind: EvPaused, Track: -1, Position: s.ph.pos})
 	}
-	s.ph.setPaused(s, true)
-	s.emit(Event{Kind: EvPaused, Track: -1, Position: s.ph.pos})
+	s.stepAll()
 }
 
 // Seek moves the playhead to media time pos (clamped to the
@@ -387,6 +385,7 @@ func (s *Session) Pause(now time.Duration) {
 func (s *Session) Seek(now, pos time.Duration) {
 	s.advance(now)
 	if s.terminal || s.pres == nil {
+		s.stepAll()
 		return
 	}
 	pos = max(pos, 0)
@@ -423,20 +422,20 @@ func (s *Session) Stop(now time.Duration) {
 // default one) replaces it and learns the session's download history.
 func (s *Session) SetAlgorithm(now time.Duration, alg abr.Algorithm) {
 	s.advance(now)
-	if alg == nil {
-		return
+	if alg != nil {
+		s.setAlgorithm(alg)
 	}
-	s.setAlgorithm(alg)
+	s.stepAll()
 }
 
 // SetConstraints replaces the ABR constraints from the next decision on.
 func (s *Session) SetConstraints(now time.Duration, c Constraints) {
 	s.advance(now)
-	if c.MinRung < 0 || c.MaxRung < 0 || c.MaxHeight < 0 || c.MaxBitrate < 0 {
-		return
+	if c.MinRung >= 0 && c.MaxRung >= 0 && c.MaxHeight >= 0 && c.MaxBitrate >= 0 {
+		s.cfg.Constraints = c
+		s.applyConstraints()
 	}
-	s.cfg.Constraints = c
-	s.applyConstraints()
+	s.stepAll()
 }
 
 // applyConstraints maps the constraints to a rung range of the main
@@ -483,14 +482,8 @@ func (s *Session) OnSinkStatus(now time.Duration, st SinkStatus) {
 			}
 		}
 	}
-	was := s.backpress
 	s.backpress = st.Backpressure
-	if s.ph.waiting() {
-		s.ph.checkResume(s)
-	}
-	if was && !s.backpress {
-		s.stepAll()
-	}
+	s.stepAll()
 }
 
 // OnSinkError reports that the sink failed on track; the session ends
@@ -535,12 +528,13 @@ func (s *Session) fail(err error) {
 
 // finish moves to the terminal state: cancels requests, stops playback.
 func (s *Session) finish(reason string) {
-	for _, r := range s.inflight {
+	for len(s.inflight) > 0 {
+		r := s.inflight[0]
 		s.push(Action{Kind: ActCancel, ID: r.id})
 		s.emit(Event{Kind: EvRequestCancelled, Track: r.trackIndex(), Request: r.id, ReqKind: r.kind})
+		s.stats.bytes += r.bytes
 		s.release(r)
 	}
-	s.inflight = s.inflight[:0]
 	for _, t := range s.tracks {
 		t.f.req = nil
 		t.f.hasWake = false

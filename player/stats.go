@@ -89,7 +89,8 @@ type Stats struct {
 	// Position is the playhead; Buffer the forward buffer level.
 	Position, Buffer time.Duration
 	// Started is true once playback started; StartupTime is the time
-	// from Start (or the first Play without AutoPlay) to then.
+	// from Start (or the first Play without AutoPlay) to then, less time
+	// paused meanwhile.
 	Started     bool
 	StartupTime time.Duration
 	// PlayTime, PauseTime, RebufferTime and SeekWaitTime split the
