@@ -66,7 +66,8 @@
 // call.
 //
 // This version plays VOD only (live presentations are rejected with
-// ErrLive) and single-period presentations.
+// ErrLive). Multi-period presentations play period after period; every
+// period must offer the same tracks.
 //
 // # Dependencies
 //

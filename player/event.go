@@ -53,8 +53,8 @@ const (
 	// EvSegmentPlaying: a main-track segment started playing (Segment,
 	// Rung, Position).
 	EvSegmentPlaying
-	// EvQualitySwitch: the playing main-track rung changed (From, To,
-	// Position).
+	// EvQualitySwitch: the bitrate of the playing main-track segment
+	// changed (From and To are rungs, Position).
 	EvQualitySwitch
 	// EvManifestLoaded: the manifest was parsed (URL).
 	EvManifestLoaded

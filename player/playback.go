@@ -3,6 +3,8 @@ package player
 import (
 	"math"
 	"time"
+
+	"github.com/abrkit/abrkit/manifest"
 )
 
 // waitKind says why playback is not running although it is not paused.
@@ -43,8 +45,11 @@ type playback struct {
 	stalls      int
 	seekWait    time.Duration
 	bitSeconds  float64 // Σ bitrate × played media seconds (main track)
-	lastRung    int     // rung of the main-track segment playing, -1
-	switches    int
+	// The main-track segment playing: its rung (-1 before the first) and
+	// representation.
+	lastRung int
+	lastRep  *manifest.Representation
+	switches int
 }
 
 func (p *playback) init(cfg *Config) {
@@ -115,7 +120,7 @@ func (p *playback) seek(s *Session, pos time.Duration) {
 	} else {
 		p.wait = waitStartup
 	}
-	p.lastRung = -1
+	p.lastRung, p.lastRep = -1, nil
 	p.setPlaying(s, false)
 }
 
@@ -271,11 +276,11 @@ func (p *playback) markHead(s *Session) {
 	}
 	h.started = true
 	s.emit(Event{Kind: EvSegmentPlaying, Track: s.main.id, Segment: h.seg, Rung: h.rung, Position: p.pos})
-	if p.lastRung >= 0 && h.rung != p.lastRung {
+	if p.lastRep != nil && h.rep.Bandwidth != p.lastRep.Bandwidth {
 		p.switches++
 		s.emit(Event{Kind: EvQualitySwitch, Track: s.main.id, From: p.lastRung, To: h.rung, Position: p.pos})
 	}
-	p.lastRung = h.rung
+	p.lastRung, p.lastRep = h.rung, h.rep
 }
 
 // headSeg returns the first buffered segment, nil when empty.

@@ -160,8 +160,8 @@ func (s *Session) step(t *track) {
 				continue // the algorithm asked for a delay
 			}
 		}
-		if s.prepare(t) {
-			s.fetchMedia(t)
+		if s.prepare(t) && s.fetchMedia(t) {
+			continue // the period ended: decide again in the next one
 		}
 		return
 	}
@@ -230,7 +230,7 @@ func (s *Session) decide(t *track) bool {
 	s.stats.decisions++
 	p := plan{seg: t.next, rung: min(max(d.Rung, s.minRung), s.maxRung)}
 	if s.cfg.Replace && s.rp != nil && t.sinceSeek > 0 {
-		if i, ok := s.rp.Replace(sn, p.rung); ok && i >= 0 && i < len(sn.Buffered) {
+		if i, ok := s.rp.Replace(sn, p.rung); ok && i >= 0 && i < len(sn.Buffered) && t.buffered()[i].period == t.period {
 			p.replace, p.seg = true, sn.Buffered[i].Segment
 			d.Delay = 0
 		}
@@ -298,7 +298,7 @@ func (s *Session) resolveNext(t *track) {
 	i, _ := ix.SegmentAt(t.nextStart)
 	t.next = i
 	if n, bounded := ix.Len(); bounded && i >= n {
-		s.trackFinished(t)
+		s.endOfPeriod(t)
 	}
 }
 
@@ -345,8 +345,9 @@ func (s *Session) prepare(t *track) bool {
 	return true
 }
 
-// fetchMedia issues t's planned media request.
-func (s *Session) fetchMedia(t *track) {
+// fetchMedia issues t's planned media request. It returns true when
+// instead t's period ended and t moved to the next period.
+func (s *Session) fetchMedia(t *track) bool {
 	p := &t.plan
 	rep := t.reps[p.rung]
 	ix := rep.Index
@@ -360,13 +361,13 @@ func (s *Session) fetchMedia(t *track) {
 	n, bounded := ix.Len()
 	if bounded && idx >= n {
 		t.hasPlan = false
-		s.trackFinished(t)
-		return
+		s.endOfPeriod(t)
+		return !t.finished
 	}
 	seg, err := ix.Segment(idx)
 	if err != nil {
 		s.fail(fmt.Errorf("%w: segment %d of representation %q: %w", ErrBadContent, idx, rep.ID, err))
-		return
+		return false
 	}
 	if !p.replace && t.lastRung >= 0 && p.rung != t.lastRung {
 		// A switch: keep the timeline when the representations' segments
@@ -375,12 +376,12 @@ func (s *Session) fetchMedia(t *track) {
 			j, _ := ix.SegmentAt(t.nextStart)
 			if bounded && j >= n {
 				t.hasPlan = false
-				s.trackFinished(t)
-				return
+				s.endOfPeriod(t)
+				return !t.finished
 			}
 			if seg, err = ix.Segment(j); err != nil {
 				s.fail(fmt.Errorf("%w: segment %d of representation %q: %w", ErrBadContent, j, rep.ID, err))
-				return
+				return false
 			}
 			idx = j
 		}
@@ -405,6 +406,7 @@ func (s *Session) fetchMedia(t *track) {
 		f.size = s.cfg.Sizes(idx, p.rung)
 	}
 	s.begin(t, f)
+	return false
 }
 
 // trackFinished marks t as having fetched everything.
@@ -567,13 +569,13 @@ func (s *Session) mediaDone(r *request, data []byte) {
 		s.deliver(t, f, r.bytes, data)
 	}
 	if !f.replace {
-		t.push(bufSeg{seg: f.seg, rung: f.rung, start: f.start, end: f.start + f.dur, bytes: r.bytes,
-			bitrate: f.rep.Bandwidth, logIdx: -1})
+		t.push(bufSeg{seg: f.seg, rung: f.rung, period: t.period, rep: f.rep, start: f.start, end: f.start + f.dur,
+			bytes: r.bytes, bitrate: f.rep.Bandwidth, logIdx: -1})
 		t.next, t.nextStart, t.lastRung = f.seg+1, f.start+f.dur, f.rung
 		t.sinceSeek++
 		s.sinkValid = false
 		if n, bounded := f.rep.Index.Len(); bounded && t.next >= n {
-			s.trackFinished(t)
+			s.endOfPeriod(t)
 		}
 	}
 	d := s.download(t, r)
@@ -581,7 +583,7 @@ func (s *Session) mediaDone(r *request, data []byte) {
 	if !f.replace && li >= 0 {
 		t.buf[len(t.buf)-1].logIdx = li
 	} else if f.replace && deliver && li >= 0 {
-		if b := t.findBuffered(f.seg); b != nil {
+		if b := t.findBuffered(f.seg, t.period); b != nil {
 			b.logIdx = li
 		}
 	}
@@ -601,10 +603,11 @@ func (s *Session) mediaDone(r *request, data []byte) {
 	s.step(t)
 }
 
-// findBuffered returns the buffered entry of segment seg, nil if none.
-func (t *track) findBuffered(seg int) *bufSeg {
+// findBuffered returns the buffered entry of segment seg of period
+// period, nil if none.
+func (t *track) findBuffered(seg, period int) *bufSeg {
 	for i := t.head; i < len(t.buf); i++ {
-		if t.buf[i].seg == seg {
+		if t.buf[i].seg == seg && t.buf[i].period == period {
 			return &t.buf[i]
 		}
 	}
@@ -616,7 +619,7 @@ func (t *track) findBuffered(seg int) *bufSeg {
 // the record replaced (-1 for none) and whether the data goes to the
 // sink.
 func (s *Session) replaceBuffered(t *track, f *fetchState, bytes int64) (int, bool) {
-	b := t.findBuffered(f.seg)
+	b := t.findBuffered(f.seg, t.period)
 	if b == nil || b.start < s.ph.pos || b.started {
 		s.stats.replaceLate++
 		if s.wants(EvReplaced) {
@@ -631,7 +634,7 @@ func (s *Session) replaceBuffered(t *track, f *fetchState, bytes int64) (int, bo
 	old := b.logIdx
 	t.bufVer++
 	t.bufBytes += bytes - b.bytes
-	b.rung, b.bytes, b.bitrate, b.logIdx = f.rung, bytes, f.rep.Bandwidth, -1
+	b.rung, b.rep, b.bytes, b.bitrate, b.logIdx = f.rung, f.rep, bytes, f.rep.Bandwidth, -1
 	return old, true
 }
 
@@ -738,4 +741,7 @@ func (s *Session) resetTrack(t *track, pos time.Duration) {
 	t.finished = false
 	t.sinceSeek = 0
 	t.initRung = -1
+	if k := s.periodAt(pos); k != t.period {
+		s.enterPeriod(t, k)
+	}
 }

@@ -168,8 +168,7 @@ func (s *Session) Stats() Stats {
 			st.Buffer = 0
 		}
 	}
-	if s.main != nil && s.ph.lastRung >= 0 {
-		r := s.main.reps[s.ph.lastRung]
+	if r := s.ph.lastRep; r != nil {
 		st.Bitrate, st.Width, st.Height, st.Codecs = r.Bandwidth, r.Width, r.Height, r.Codecs
 	}
 	return st

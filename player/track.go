@@ -17,7 +17,13 @@ type track struct {
 	id      int
 	content manifest.ContentType
 	main    bool
-	set     *manifest.AdaptationSet
+	// period is the index of the period being fetched; sets and
+	// periodReps hold the adaptation set and its playable
+	// representations of every period.
+	period     int
+	sets       []*manifest.AdaptationSet
+	periodReps [][]*manifest.Representation
+	set        *manifest.AdaptationSet
 	// reps is the ladder: the set's representations by ascending
 	// bandwidth (stable for equal bandwidths).
 	reps   []*manifest.Representation
@@ -80,6 +86,8 @@ type plan struct {
 type bufSeg struct {
 	seg        int
 	rung       int
+	period     int
+	rep        *manifest.Representation
 	start, end time.Duration
 	bytes      int64
 	bitrate    int64
@@ -134,7 +142,9 @@ func (t *track) level(pos time.Duration) time.Duration {
 	return max(t.end-pos, 0)
 }
 
-// setup selects the tracks of p and prepares their ladders.
+// setup selects the tracks of p and prepares their ladders. Every
+// period must offer the same tracks (video, audio); they are played one
+// after the other.
 func (s *Session) setup(p *manifest.Presentation) error {
 	if p.Live {
 		return fmt.Errorf("%w: %s", ErrLive, p.URL)
@@ -142,49 +152,59 @@ func (s *Session) setup(p *manifest.Presentation) error {
 	if len(p.Periods) == 0 {
 		return fmt.Errorf("%w: %s has no period", ErrNoTracks, p.URL)
 	}
-	if len(p.Periods) > 1 {
-		return fmt.Errorf("%w: %s has %d periods; multi-period presentations are not supported", ErrNoTracks, p.URL, len(p.Periods))
-	}
-	sets := p.Periods[0].AdaptationSets
-	video, audio := pickSets(p.Format, sets, s.cfg.AudioLanguage)
-	if s.cfg.NoAudio && video != nil {
-		audio = nil
-	}
 	var tracks []*track
-	if video != nil {
-		reps := video.Representations
-		if audio != nil && p.Format == manifest.FormatHLS {
-			reps = variantsOfGroup(reps, audio.ID)
+	for k, period := range p.Periods {
+		video, audio := pickSets(p.Format, period.AdaptationSets, s.cfg.AudioLanguage)
+		if s.cfg.NoAudio && video != nil {
+			audio = nil
 		}
-		tracks = append(tracks, newTrack(video, reps, manifest.ContentVideo))
-	}
-	if audio != nil {
-		tracks = append(tracks, newTrack(audio, audio.Representations, manifest.ContentAudio))
-	}
-	if len(tracks) == 0 {
-		return fmt.Errorf("%w: %s has no video or audio adaptation set with representations", ErrNoTracks, p.URL)
-	}
-	for i, t := range tracks {
-		t.id = i
-		if len(t.reps) == 0 {
-			return fmt.Errorf("%w: %s: adaptation set %q has no representation", ErrNoTracks, p.URL, t.set.ID)
-		}
-		for _, r := range t.reps {
-			if r.Index == nil {
-				return fmt.Errorf("%w: %s: representation %q has no segment index", ErrBadContent, p.URL, r.ID)
+		var sets []*manifest.AdaptationSet
+		var reps [][]*manifest.Representation
+		if video != nil {
+			r := video.Representations
+			if audio != nil && p.Format == manifest.FormatHLS {
+				r = variantsOfGroup(r, audio.ID)
 			}
+			sets, reps = append(sets, video), append(reps, r)
+		}
+		if audio != nil {
+			sets, reps = append(sets, audio), append(reps, audio.Representations)
+		}
+		if len(sets) == 0 {
+			return fmt.Errorf("%w: %s period %d has no video or audio adaptation set with representations", ErrNoTracks, p.URL, k)
+		}
+		if k == 0 {
+			for i, set := range sets {
+				content := set.ContentType
+				if i == 0 && content == manifest.ContentUnknown {
+					content = manifest.ContentVideo
+				}
+				tracks = append(tracks, &track{id: i, content: content, initRung: -1, next: -1, lastRung: -1})
+			}
+		} else if len(sets) != len(tracks) || (audio != nil) != (tracks[len(tracks)-1].content == manifest.ContentAudio) {
+			return fmt.Errorf("%w: %s period %d has other tracks than period 0", ErrNoTracks, p.URL, k)
+		}
+		for i, t := range tracks {
+			for _, r := range reps[i] {
+				if r.Index == nil {
+					return fmt.Errorf("%w: %s: representation %q has no segment index", ErrBadContent, p.URL, r.ID)
+				}
+			}
+			t.sets = append(t.sets, sets[i])
+			t.periodReps = append(t.periodReps, reps[i])
 		}
 	}
 	tracks[0].main = true
 	s.pres = p
 	s.tracks = tracks
 	s.main = tracks[0]
+	k := s.periodAt(s.cfg.StartPosition)
 	for _, t := range tracks {
-		t.nextStart = s.cfg.StartPosition
-		t.end = s.cfg.StartPosition
-		s.refreshLadder(t)
+		t.nextStart = max(s.cfg.StartPosition, p.Periods[k].Start)
+		t.end = t.nextStart
+		s.enterPeriod(t, k)
 	}
-	s.applyConstraints()
+	s.ph.pos = tracks[0].nextStart
 	s.log.Ladder = make([]int64, len(s.main.reps))
 	for q, r := range s.main.reps {
 		s.log.Ladder[q] = r.Bandwidth
@@ -192,24 +212,80 @@ func (s *Session) setup(p *manifest.Presentation) error {
 	return nil
 }
 
-func newTrack(set *manifest.AdaptationSet, reps []*manifest.Representation, content manifest.ContentType) *track {
-	sorted := slices.Clone(reps)
-	slices.SortStableFunc(sorted, func(a, b *manifest.Representation) int { return cmp.Compare(a.Bandwidth, b.Bandwidth) })
-	t := &track{
-		content:   content,
-		set:       set,
-		reps:      sorted,
-		inits:     make([][]byte, len(sorted)),
-		initSizes: make([]int64, len(sorted)),
-		initRung:  -1,
-		next:      -1,
-		lastRung:  -1,
+// periodAt returns the index of the period holding pos: the last one
+// starting at or before it.
+func (s *Session) periodAt(pos time.Duration) int {
+	k := 0
+	for i, p := range s.pres.Periods {
+		if p.Start <= pos {
+			k = i
+		}
 	}
-	t.ladder.Rungs = make([]abr.Rung, len(sorted))
-	for q, r := range sorted {
+	return k
+}
+
+// enterPeriod makes period k's adaptation set t's ladder.
+func (s *Session) enterPeriod(t *track, k int) {
+	prevRate := int64(-1)
+	if t.lastRung >= 0 {
+		prevRate = t.reps[t.lastRung].Bandwidth
+	}
+	t.period = k
+	t.set = t.sets[k]
+	t.reps = slices.Clone(t.periodReps[k])
+	slices.SortStableFunc(t.reps, func(a, b *manifest.Representation) int { return cmp.Compare(a.Bandwidth, b.Bandwidth) })
+	n := len(t.reps)
+	t.inits, t.initSizes, t.initRung = make([][]byte, n), make([]int64, n), -1
+	t.ladder.Rungs = make([]abr.Rung, n)
+	for q, r := range t.reps {
 		t.ladder.Rungs[q] = abr.Rung{Bitrate: r.Bandwidth, Width: r.Width, Height: r.Height, FrameRate: r.FrameRate, Codecs: r.Codecs}
 	}
-	return t
+	t.ladder.Segments, t.ladder.SegmentDuration = 0, 0
+	t.next = -1
+	t.nextStart = max(t.nextStart, s.pres.Periods[k].Start)
+	t.sidxRep, t.sidxMore = nil, nil
+	if prevRate >= 0 {
+		// The rung of the new ladder closest to the last bitrate, so that
+		// algorithms see a continuous "last rung".
+		t.lastRung = 0
+		for q, r := range t.reps {
+			if r.Bandwidth <= prevRate {
+				t.lastRung = q
+			}
+		}
+	}
+	s.refreshLadder(t)
+	if t.main {
+		s.applyConstraints()
+		if s.log.Ladder != nil {
+			s.logLadder(t)
+		}
+	}
+}
+
+// logLadder keeps the QoE log's ladder only while every period has the
+// same bitrates.
+func (s *Session) logLadder(t *track) {
+	if len(s.log.Ladder) != len(t.reps) {
+		s.log.Ladder = nil
+		return
+	}
+	for q, r := range t.reps {
+		if s.log.Ladder[q] != r.Bandwidth {
+			s.log.Ladder = nil
+			return
+		}
+	}
+}
+
+// endOfPeriod moves t to the next period when it fetched the last
+// segment of its period, or marks it finished after the last period.
+func (s *Session) endOfPeriod(t *track) {
+	if t.period+1 < len(t.sets) {
+		s.enterPeriod(t, t.period+1)
+		return
+	}
+	s.trackFinished(t)
 }
 
 // refreshLadder sets the ladder's segment duration, count and size
