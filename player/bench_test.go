@@ -2,10 +2,12 @@ package player
 
 import (
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/manifest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -92,9 +94,31 @@ func benchConfig() Config {
 
 const benchSegments = 1800 // 2 hours of 4 s segments
 
-func benchCore(b *testing.B, cfg Config, progress bool) {
-	p := buildVOD(b, ladderSpec{segments: benchSegments, segDur: 4 * time.Second,
-		video: []int64{300_000, 750_000, 1_200_000, 1_850_000, 2_850_000, 4_300_000}, ranges: true})
+var benchLadder = []int64{300_000, 750_000, 1_200_000, 1_850_000, 2_850_000, 4_300_000}
+
+// templateVOD is the 2-hour VOD addressed by a number template, as the
+// simulator's video models build it; sizes come from Config.Sizes.
+func templateVOD(b *testing.B) *manifest.Presentation {
+	dur := benchSegments * 4 * time.Second
+	as := &manifest.AdaptationSet{ID: "video", ContentType: manifest.ContentVideo}
+	for _, br := range benchLadder {
+		id := strconv.FormatInt(br/1000, 10)
+		ix := &manifest.SegmentIndex{Addressing: manifest.AddrTemplate, BaseURLs: []manifest.BaseURL{{URL: "sim:///"}},
+			RepresentationID: id, Bandwidth: br, Timescale: 1000, Duration: 4000, Media: "$RepresentationID$/$Number$.m4s",
+			PeriodDuration: dur, AvailabilityTimeComplete: true}
+		require.NoError(b, ix.Prepare())
+		as.Representations = append(as.Representations, &manifest.Representation{ID: id, Bandwidth: br, Index: ix})
+	}
+	return &manifest.Presentation{Format: manifest.FormatDASH, URL: "sim:///x", Duration: dur,
+		Periods: []*manifest.Period{{Duration: dur, AdaptationSets: []*manifest.AdaptationSet{as}}}}
+}
+
+func benchCore(b *testing.B, cfg Config, progress, template bool) {
+	p := buildVOD(b, ladderSpec{segments: benchSegments, segDur: 4 * time.Second, video: benchLadder, ranges: true})
+	if template {
+		p = templateVOD(b)
+		cfg.Sizes = func(seg, q int) int64 { return nominalSize(benchLadder[q], 4*time.Second) }
+	}
 	est, err := abr.NewEWMAEstimator(abr.DefaultShakaEstimatorParams())
 	require.NoError(b, err)
 	cfg.Estimator = est
@@ -129,26 +153,32 @@ func benchCore(b *testing.B, cfg Config, progress bool) {
 
 // BenchmarkCorePerSegment plays a 2-hour VOD (1800 segments of 4 s, six
 // rungs) through the core with a scripted driver, the way the simulator
-// does: no payloads, no events, per-segment log on.
+// does: no payloads, no events, per-segment log on. "plain" addresses
+// segments by an explicit list with byte ranges, "template" by a number
+// template (each segment's URL is built: one allocation), "progress"
+// adds a progress report every 100 ms (abandonment checks), and
+// "progress+events" queues and drains every event.
 func BenchmarkCorePerSegment(b *testing.B) {
-	b.Run("plain", func(b *testing.B) { benchCore(b, benchConfig(), false) })
-	b.Run("progress", func(b *testing.B) { benchCore(b, benchConfig(), true) })
+	b.Run("plain", func(b *testing.B) { benchCore(b, benchConfig(), false, false) })
+	b.Run("template", func(b *testing.B) { benchCore(b, benchConfig(), false, true) })
+	b.Run("progress", func(b *testing.B) { benchCore(b, benchConfig(), true, false) })
 	b.Run("progress+events", func(b *testing.B) {
 		c := benchConfig()
 		c.Events = AllEvents
-		benchCore(b, c, true)
+		benchCore(b, c, true, false)
 	})
 }
 
 // BenchmarkIdleSessionHeap reports the heap held by a started session
 // waiting for its first response, over a shared presentation.
 func BenchmarkIdleSessionHeap(b *testing.B) {
-	p := buildVOD(b, ladderSpec{segments: benchSegments, segDur: 4 * time.Second,
-		video: []int64{300_000, 750_000, 1_200_000, 1_850_000, 2_850_000, 4_300_000}, ranges: true})
+	p := buildVOD(b, ladderSpec{segments: benchSegments, segDur: 4 * time.Second, video: benchLadder, ranges: true})
 	const n = 1000
 	sessions := make([]*Session, n)
 	var ms0, ms1 runtime.MemStats
+	var total, iters float64
 	for b.Loop() {
+		clear(sessions)
 		runtime.GC()
 		runtime.ReadMemStats(&ms0)
 		for i := range sessions {
@@ -164,6 +194,8 @@ func BenchmarkIdleSessionHeap(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms1)
 		runtime.KeepAlive(sessions)
+		total += float64(ms1.HeapAlloc) - float64(ms0.HeapAlloc)
+		iters++
 	}
-	b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/n, "B/session")
+	b.ReportMetric(total/iters/n, "B/session")
 }
