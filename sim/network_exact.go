@@ -101,6 +101,11 @@ func (n *ExactNetwork) Start(now time.Duration, spec TransferSpec) (TransferID, 
 		if n.cur.done > t {
 			return 0, fmt.Errorf("%w: transfer %#x runs until %v", ErrLinkBusy, uint64(n.cur.id), time.Duration(n.cur.done))
 		}
+		if n.fin.active {
+			// Two finished transfers whose events are not collected: the
+			// adapter keeps only one.
+			return 0, fmt.Errorf("%w: collect the events at %v first", ErrPendingEvents, now)
+		}
 		// It finished at exactly t; its events wait for the next Advance.
 		n.fin = n.cur
 		n.cur.active = false
