@@ -168,7 +168,6 @@ func (t *ResultTable) Column(name string) int {
 // name the file and line.
 func ReadResultsCSV(r io.Reader, name string) (*ResultTable, error) {
 	cr := csv.NewReader(r)
-	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: %s: empty file, no CSV header", ErrBadResults, name)

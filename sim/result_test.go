@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -301,4 +302,30 @@ func TestNumberFormats(t *testing.T) {
 	assert.False(t, ok, "ten fraction digits are not exact nanoseconds")
 	_, ok = parseExactSeconds("1e3")
 	assert.False(t, ok)
+}
+
+// BenchmarkWriteResult measures writing one session's row (CSV, with two
+// QoE models and Sabre's metrics) and object (JSON Lines).
+func BenchmarkWriteResult(b *testing.B) {
+	r := fakeResult(Job{ABR: "bba", Trace: TraceInput{Name: "t"}}, 12345, true)
+	r.Sabre.RebufferRatio = 0.01
+	b.Run("csv", func(b *testing.B) {
+		cw, err := NewCSVWriter(io.Discard, testColumns)
+		require.NoError(b, err)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := cw.Write(&r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("jsonl", func(b *testing.B) {
+		jw := NewJSONWriter(io.Discard, JSONLines)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := jw.Write(&r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
