@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
@@ -126,11 +127,11 @@ func (p SabreProfile) prepare(run *sessionRun) error {
 		return fmt.Errorf("%w: sabre replacement %q (want none, left or right)", ErrBadSession, p.Replace)
 	}
 	alg, err := run.buildAlgorithm(func(_ string, info abr.Info, params map[string]string) {
-		if _, ok := params["b"]; !ok && hasParam(info, "b") {
+		if _, ok := params["b"]; !ok && run.r.hasParam(info, "b") {
 			params["b"] = p.BufferSize.String()
 		}
-		if _, ok := params["gp"]; !ok && hasParam(info, "gp") {
-			params["gp"] = fmt.Sprint(p.GammaP)
+		if _, ok := params["gp"]; !ok && run.r.hasParam(info, "gp") {
+			params["gp"] = strconv.FormatFloat(p.GammaP, 'g', -1, 64)
 		}
 	})
 	if err != nil {

@@ -49,6 +49,7 @@ type sabreShadow struct {
 	linkVideo *Video
 	linkMult  float64
 	bw, lat   []float64 // per period, as the link uses them
+	kbps      []float64 // the ladder in kbit/s
 
 	acc      *qoe.SabreAccumulator
 	accVideo *Video
@@ -98,10 +99,11 @@ func (sh *sabreShadow) reset(run *sessionRun, p SabreProfile, alg abr.Algorithm,
 	sh.prof = p
 	sh.p = durationMs(v.SegmentDuration)
 	sh.bMs = durationMs(p.BufferSize)
-	kbps := make([]float64, len(v.Bitrates))
-	for q, b := range v.Bitrates {
-		kbps[q] = float64(b) / 1000
+	sh.kbps = sh.kbps[:0]
+	for _, b := range v.Bitrates {
+		sh.kbps = append(sh.kbps, float64(b)/1000)
 	}
+	kbps := sh.kbps
 	if sh.link != nil && sh.linkTrace == tr && sh.linkVideo == v && sh.linkMult == mult {
 		sh.link.Reset()
 	} else {
@@ -110,7 +112,10 @@ func (sh *sabreShadow) reset(run *sessionRun, p SabreProfile, alg abr.Algorithm,
 			return err
 		}
 		sh.link, sh.linkTrace, sh.linkVideo, sh.linkMult = l, tr, v, mult
-		per := tr.SabrePeriods()
+		per := tr.Sabre
+		if per == nil {
+			per = tr.SabrePeriods()
+		}
 		sh.bw, sh.lat = sh.bw[:0], sh.lat[:0]
 		for _, x := range per {
 			sh.bw = append(sh.bw, x.BandwidthKbps*mult)

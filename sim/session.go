@@ -137,6 +137,11 @@ type Runner struct {
 	link      *TraceLink
 	linkTrace *traces.Trace
 	linkCfg   LinkConfig
+
+	// params caches the parameter names of registry entries, by name
+	// (one registry per Runner: the cache is cleared when it changes).
+	params    map[string]map[string]bool
+	paramsReg *abr.Registry
 }
 
 // NewRunner returns a Runner.
@@ -261,6 +266,9 @@ func (run *sessionRun) buildAlgorithm(fix func(name string, info abr.Info, param
 		_, err := reg.New(cfg.ABR) // for the registry's message listing the known names
 		return nil, fmt.Errorf("%w: %w", ErrBadSession, err)
 	}
+	if run.r.paramsReg != reg {
+		run.r.params, run.r.paramsReg = nil, reg
+	}
 	if fix != nil {
 		fix(name, info, params)
 	}
@@ -272,17 +280,25 @@ func (run *sessionRun) buildAlgorithm(fix func(name string, info abr.Info, param
 }
 
 // hasParam reports whether the algorithm described by info has a
-// parameter named key.
-func hasParam(info abr.Info, key string) bool {
+// parameter named key. The answers are cached per registry entry, since
+// listing the parameters goes through reflection.
+func (r *Runner) hasParam(info abr.Info, key string) bool {
 	if info.Params == nil {
 		return false
 	}
-	for _, kv := range abr.ParamDefaults(info.Params()) {
-		if k, _, _ := strings.Cut(kv, "="); k == key {
-			return true
+	keys, ok := r.params[info.Name]
+	if !ok {
+		keys = map[string]bool{}
+		for _, kv := range abr.ParamDefaults(info.Params()) {
+			k, _, _ := strings.Cut(kv, "=")
+			keys[k] = true
 		}
+		if r.params == nil {
+			r.params = map[string]map[string]bool{}
+		}
+		r.params[info.Name] = keys
 	}
-	return false
+	return keys[key]
 }
 
 // models returns the configured models or def.
