@@ -82,6 +82,7 @@ func (p PensieveProfile) prepare(run *sessionRun) error {
 	pc.Wait = player.WaitRule{Step: p.DrainStep}
 	pc.Replace = false
 	pc.Seed = cfg.Seed
+	pc.Events = player.MaskOf(player.EvDecision) // to see the delays algorithms ask for
 	run.pcfg = pc
 
 	t := &run.r.pen
@@ -157,16 +158,39 @@ func (t *pensieveTransport) reset(tr *traces.Trace, v *Video, p PensieveProfile)
 	return nil
 }
 
-func (t *pensieveTransport) start(_ *driver, now time.Duration, r *player.Request) error {
+func (t *pensieveTransport) start(d *driver, now time.Duration, r *player.Request) error {
 	if t.active {
 		return fmt.Errorf("%w: a second request while chunk %d downloads", ErrDiverged, len(t.chunks)-1)
 	}
+	// The delay the algorithm asked for with this decision, if any.
+	var asked time.Duration
+	for {
+		e, ok := d.s.PollEvent()
+		if !ok {
+			break
+		}
+		if e.Kind == player.EvDecision {
+			asked = e.Duration
+		}
+	}
+	stall := 0.0
 	if want := msToDuration(t.t); !near(now, want) {
-		return fmt.Errorf("%w: chunk %d requested at %v, Pensieve requests it at %v", ErrDiverged, len(t.chunks), now, want)
+		if asked <= 0 || !near(now, want+asked) {
+			return fmt.Errorf("%w: chunk %d requested at %v, Pensieve requests it at %v", ErrDiverged, len(t.chunks), now, want)
+		}
+		// Pensieve's environment has no decision delays: the wait is idle
+		// time that moves the trace and drains the buffer like its sleep;
+		// playing the buffer dry meanwhile stalls, charged to this chunk.
+		idle := durationMs(asked)
+		t.link.Sleep(idle)
+		stall = math.Max(idle-t.bufMs, 0)
+		t.bufMs = math.Max(t.bufMs-idle, 0)
+		t.stamp += idle
+		t.t += idle
 	}
 	// fixed_env.py get_video_chunk, in its order of operations.
 	delay := t.link.Download(r.Size)
-	rebuf := math.Max(delay-t.bufMs, 0)
+	rebuf := math.Max(delay-t.bufMs, 0) + stall
 	t.bufMs = math.Max(t.bufMs-delay, 0)
 	t.bufMs += t.segMs
 	t.afterMs = t.bufMs

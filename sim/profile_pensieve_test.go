@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -110,11 +111,12 @@ func TestPensieveSpotValues(t *testing.T) {
 	}
 }
 
-// TestPensieveCoreAgrees runs robustMPC and BB over the whole HSDPA test
-// set: every session must complete without the core and Pensieve's float
-// model diverging (the profile checks request times and buffer levels at
-// every chunk), and the core's own stall time must equal Pensieve's
-// rebuffering after the first chunk (which the core counts as startup).
+// TestPensieveCoreAgrees runs robustMPC, BB and BOLA-O (which asks for
+// delays, idle time in the profile) over the whole HSDPA test set: every
+// session must complete without the core and Pensieve's float model
+// diverging (the profile checks request times and buffer levels at every
+// chunk), and the core's own stall time must equal Pensieve's rebuffering
+// after the first chunk (which the core counts as startup).
 func TestPensieveCoreAgrees(t *testing.T) {
 	dir := drvShared(t, "traces", "pensieve-hsdpa", "test")
 	list, err := ListTraceFiles(dir)
@@ -124,7 +126,7 @@ func TestPensieveCoreAgrees(t *testing.T) {
 	for _, in := range list {
 		tr, err := in.Load()
 		require.NoError(t, err)
-		for _, alg := range []string{"robustmpc", "bb"} {
+		for _, alg := range []string{"robustmpc", "bb", "bola:o"} {
 			cfg := DefaultSessionConfig()
 			cfg.Profile = DefaultPensieveProfile()
 			cfg.Video = Envivio()
@@ -177,4 +179,25 @@ func TestPensieveBadDefaultRung(t *testing.T) {
 	cfg.ABR = "bb"
 	_, err := RunSession(cfg)
 	assert.ErrorIs(t, err, ErrBadSession)
+}
+
+// TestPensieveDecisionDelay: Pensieve's environment has no decision
+// delays; BOLA-O's are idle time: the log's time stamp grows by more than
+// the download and the 500 ms sleeps.
+func TestPensieveDecisionDelay(t *testing.T) {
+	cfg := drvPensieveConfig(t, "norway_ferry_1")
+	cfg.ABR = "bola:o"
+	r := NewRunner()
+	res, err := r.Run(&cfg)
+	require.NoError(t, err)
+	require.Empty(t, res.Err)
+	log := r.PensieveLog()
+	idle := 0
+	for i := 1; i < len(log); i++ {
+		gap := log[i].TimeStampMs - log[i-1].TimeStampMs - log[i].DelayMs
+		if rest := math.Mod(gap, 500); rest > 1e-6 && rest < 500-1e-6 {
+			idle++
+		}
+	}
+	assert.Positive(t, idle)
 }
