@@ -216,10 +216,11 @@ func (sh *sabreShadow) view(seg int) abr.SabreView {
 	}
 }
 
-// checkLevel compares the core's buffer level with Sabre's.
-func (sh *sabreShadow) checkLevel(sn *abr.Snapshot) {
-	if want := msToDuration(sh.level()); !near(sn.Buffer, want) {
-		sh.fail(fmt.Errorf("%w: buffer before deciding segment %d is %v in the core, %v in Sabre's model", ErrDiverged, sn.Segment, sn.Buffer, want))
+// checkLevel compares the core's buffer level with Sabre's level ms at
+// the moment named by what.
+func (sh *sabreShadow) checkLevel(sn *abr.Snapshot, ms float64, what string) {
+	if want := msToDuration(ms); !near(sn.Buffer, want) {
+		sh.fail(fmt.Errorf("%w: buffer %s segment %d is %v in the core, %v in Sabre's model", ErrDiverged, what, sn.Segment, sn.Buffer, want))
 	}
 }
 
@@ -304,6 +305,7 @@ func (sh *sabreShadow) reported(sn *abr.Snapshot, d abr.Download) {
 		res = sh.step
 		sh.acc.Drain(&sh.buf, res.TimeMs)
 	}
+	sh.checkLevel(sn, sh.level(), "after downloading")
 	a := sh.ad
 	if a.sabre != nil {
 		o := abr.SabreOutcome{Rung: c.rung, TimeMs: res.TimeMs, Abandoned: d.Abandoned, Replacement: c.replacement}
@@ -364,7 +366,7 @@ func (a *sabreAdapter) Startup(sn *abr.Snapshot) abr.Decision {
 func (a *sabreAdapter) Decide(sn *abr.Snapshot) abr.Decision {
 	sh := a.sh
 	sh.ladder = sn.Ladder
-	sh.checkLevel(sn)
+	sh.checkLevel(sn, sh.level(), "before deciding")
 	sh.fullWait(sn)
 	sh.waited = false
 	sh.replacing = false
@@ -416,6 +418,9 @@ func (a *sabreAdapter) Replace(sn *abr.Snapshot, q int) (int, bool) {
 // the profile already got for it, or the checker's answer now.
 func (a *sabreAdapter) ShouldAbandon(sn *abr.Snapshot, pr abr.Progress) (bool, int, abr.Reason) {
 	sh := a.sh
+	// During a download the level drains from L_req: Sabre's estimate
+	// max(0, L_req − elapsed) is the core's level.
+	sh.checkLevel(sn, sh.stepBuf, "during the download of")
 	v := sh.verdict
 	sh.verdict = sabreVerdict{}
 	if !v.set {
