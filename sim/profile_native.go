@@ -56,7 +56,7 @@ func (p NativeProfile) prepare(run *sessionRun) error {
 		return err
 	}
 	cfg := run.cfg
-	run.alg, run.coreAlg = alg, alg
+	run.coreAlg = alg
 	pc := p.Player
 	pc.Sizes = cfg.Video.Size
 	pc.MediaOnly = true

@@ -77,7 +77,7 @@ func (p PensieveProfile) prepare(run *sessionRun) error {
 	if err != nil {
 		return err
 	}
-	run.alg, run.coreAlg = alg, alg
+	run.coreAlg = alg
 	pc := coreConfig(cfg.Video, p.BufferCap)
 	pc.Wait = player.WaitRule{Step: p.DrainStep}
 	pc.Replace = false

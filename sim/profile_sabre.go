@@ -126,7 +126,7 @@ func (p SabreProfile) prepare(run *sessionRun) error {
 	default:
 		return fmt.Errorf("%w: sabre replacement %q (want none, left or right)", ErrBadSession, p.Replace)
 	}
-	alg, err := run.buildAlgorithm(func(_ string, info abr.Info, params map[string]string) {
+	alg, err := run.buildAlgorithm(func(info abr.Info, params map[string]string) {
 		if _, ok := params["b"]; !ok && run.r.hasParam(info, "b") {
 			params["b"] = p.BufferSize.String()
 		}
@@ -152,7 +152,7 @@ func (p SabreProfile) prepare(run *sessionRun) error {
 	if ad.sabre == nil && ad.ab != nil {
 		tp.everyStep = true // only the core can ask a generic Abandoner
 	}
-	run.alg, run.coreAlg = alg, ad
+	run.coreAlg = ad
 
 	pc := coreConfig(cfg.Video, p.BufferSize)
 	pc.Wait = player.WaitRule{Headroom: true, Report: true}

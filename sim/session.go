@@ -154,9 +154,8 @@ type sessionRun struct {
 	r    *Runner
 	cfg  *SessionConfig
 	pres *manifest.Presentation
-	// alg is the algorithm built from the configuration; coreAlg is what
-	// the core is given (the algorithm or a profile's adapter).
-	alg     abr.Algorithm
+	// coreAlg is what the core is given: the configured algorithm or a
+	// profile's adapter around it.
 	coreAlg abr.Algorithm
 	pcfg    player.Config
 	tp      transport
@@ -185,10 +184,11 @@ func (r *Runner) Run(cfg *SessionConfig) (SessionResult, error) {
 	res.ABR = cfg.ABR
 	res.Trace = cfg.Trace.Name
 	res.Seed = cfg.Seed
-	run := &sessionRun{r: r, cfg: cfg, pres: r.presentation(cfg.Video)}
-	if run.pres == nil {
-		return res, fmt.Errorf("%w: video %q has no valid presentation", ErrBadSession, cfg.Video.Name)
+	pres, err := r.presentation(cfg.Video)
+	if err != nil {
+		return res, err
 	}
+	run := &sessionRun{r: r, cfg: cfg, pres: pres}
 	if err := prof.prepare(run); err != nil {
 		return res, err
 	}
@@ -225,30 +225,30 @@ func (r *Runner) Run(cfg *SessionConfig) (SessionResult, error) {
 
 // presentation returns v's presentation, built and prepared once per
 // Runner.
-func (r *Runner) presentation(v *Video) *manifest.Presentation {
+func (r *Runner) presentation(v *Video) (*manifest.Presentation, error) {
 	if p, ok := r.pres[v]; ok {
-		return p
+		return p, nil
 	}
 	if err := v.validate(v.Name); err != nil {
-		return nil
+		return nil, fmt.Errorf("%w: %w", ErrBadSession, err)
 	}
 	p := v.Presentation()
 	for _, per := range p.Periods {
 		for _, as := range per.AdaptationSets {
 			for _, rep := range as.Representations {
 				if err := rep.Index.Prepare(); err != nil {
-					return nil
+					return nil, fmt.Errorf("%w: video %q rung %s: %w", ErrBadSession, v.Name, rep.ID, err)
 				}
 			}
 		}
 	}
 	r.pres[v] = p
-	return p
+	return p, nil
 }
 
 // buildAlgorithm returns cfg.Algorithm or builds cfg.ABR, applying fix to
 // the parsed parameters first (nil for none).
-func (run *sessionRun) buildAlgorithm(fix func(name string, info abr.Info, params map[string]string)) (abr.Algorithm, error) {
+func (run *sessionRun) buildAlgorithm(fix func(info abr.Info, params map[string]string)) (abr.Algorithm, error) {
 	cfg := run.cfg
 	if cfg.Algorithm != nil {
 		return cfg.Algorithm, nil
@@ -270,7 +270,7 @@ func (run *sessionRun) buildAlgorithm(fix func(name string, info abr.Info, param
 		run.r.params, run.r.paramsReg = nil, reg
 	}
 	if fix != nil {
-		fix(name, info, params)
+		fix(info, params)
 	}
 	a, err := info.New(params)
 	if err != nil {
@@ -301,7 +301,7 @@ func (r *Runner) hasParam(info abr.Info, key string) bool {
 	return keys[key]
 }
 
-// models returns the configured models or def.
+// modelsOr returns the configured models or def.
 func (run *sessionRun) modelsOr(def []qoe.Model) []qoe.Model {
 	if run.cfg.Models != nil {
 		return run.cfg.Models
