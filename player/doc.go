@@ -43,6 +43,10 @@
 // Video and audio are separate tracks when the manifest has separate
 // adaptation sets (HLS: alternate audio renditions); the ABR algorithm
 // drives the main track (video), audio takes a share of the estimate.
+// The session owns the estimator (Config.Estimator, else the algorithm's
+// own, else Shaka's dual EWMA) and feeds it one sample per completed
+// main-track media download, replacements included, abandoned downloads
+// not.
 // Each track fetches one segment at a time, keeps at most
 // Config.BufferGoal ahead (and all tracks together at most
 // Config.MaxBufferBytes), fetches each representation's init segment once

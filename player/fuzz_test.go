@@ -42,9 +42,13 @@ func FuzzSession(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
 	f.Add([]byte("\x03\x03\x03\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0\xd0\xe0\xf0"))
 	f.Add([]byte{2, 2, 2, 2, 2, 2, 9, 9, 9, 1, 1, 1, 1, 1, 0xff, 0x80, 3, 3})
+	f.Add([]byte("P\x06\x16\x26\x36\x46\x56\x66\x76\x86\x96\xa6\xb6\xc6\x1c\x06\x16\x26\x36"))
 	f.Fuzz(func(t *testing.T, script []byte) {
 		p := buildVOD(t, ladderSpec{segments: 12, segDur: 2 * time.Second, video: []int64{400_000, 1_000_000, 2_500_000},
 			audio: []int64{64_000, 128_000}, init: true, bases: []string{"http://a.test/v", "http://b.test/v"}})
+		if len(script) > 0 && script[0] == 'P' {
+			p = twoPeriods(t)
+		}
 		cfg := testConfig(8*time.Second, time.Second, 2*time.Second)
 		cfg.Seed = 1
 		cfg.MaxBufferBytes = 3_000_000

@@ -598,7 +598,9 @@ func (s *Session) mediaDone(r *request, data []byte) {
 		if s.obs != nil && (s.cfg.ReportFirstDownload || !first) {
 			s.obs.OnDownload(s.fillSnapshot(t), d)
 		}
-		s.addSample(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: f.dur, CacheHit: d.CacheHit})
+		if d.Elapsed() > 0 {
+			s.addSample(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: f.dur, CacheHit: d.CacheHit})
+		}
 	}
 	s.step(t)
 }

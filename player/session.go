@@ -71,14 +71,13 @@ type Session struct {
 	evHead  int
 
 	// ABR state.
-	snap     abr.Snapshot
-	bufView  []abr.BufferedSegment
-	viewOf   *track // bufView mirrors viewOf's buffer at version viewVer
-	viewVer  uint64
-	history  []abr.Download
-	minRung  int
-	maxRung  int
-	lastWake time.Duration
+	snap    abr.Snapshot
+	bufView []abr.BufferedSegment
+	viewOf  *track // bufView mirrors viewOf's buffer at version viewVer
+	viewVer uint64
+	history []abr.Download
+	minRung int
+	maxRung int
 
 	// Retry state.
 	rng     *rand.Rand
@@ -143,7 +142,7 @@ func newSession(cfg Config, alg abr.Algorithm) (*Session, error) {
 	if alg == nil {
 		return nil, fmt.Errorf("%w: nil algorithm", ErrBadConfig)
 	}
-	s := &Session{cfg: cfg, nextID: 1, lastWake: -1}
+	s := &Session{cfg: cfg, nextID: 1}
 	s.ph.init(&s.cfg)
 	s.setAlgorithm(alg)
 	return s, nil
@@ -172,7 +171,7 @@ func (s *Session) setAlgorithm(alg abr.Algorithm) {
 	// A new estimator learns the session so far.
 	for i := range s.history {
 		d := &s.history[i]
-		if !d.Abandoned {
+		if !d.Abandoned && d.Elapsed() > 0 {
 			s.est.Add(abr.Sample{Bytes: d.Bytes, TTFB: d.TTFB, Transfer: d.Transfer, SegmentDuration: s.segDur(), CacheHit: d.CacheHit})
 		}
 	}
