@@ -266,6 +266,17 @@ func (o *sabreOptions) abrSpec(reg *abr.Registry) (string, error) {
 	if !ok {
 		return "", usageErrorf("-a %s: unknown algorithm (Sabre's: %s; or any abrkit algorithm: %s)", name, sabreAlgorithmNames, strings.Join(reg.Names(), ", "))
 	}
+	params := o.flagParams(info)
+	if len(params) == 0 {
+		return regName, nil
+	}
+	return regName + ":" + strings.Join(params, ","), nil
+}
+
+// flagParams returns the parameters -ab, -ao, -noibr and -ma set on the
+// algorithm info describes, as key=value, for the parameters it has
+// (Sabre's algorithms ignore the flags they do not use).
+func (o *sabreOptions) flagParams(info abr.Info) []string {
 	known := map[string]bool{}
 	if info.Params != nil {
 		for _, kv := range abr.ParamDefaults(info.Params()) {
@@ -285,10 +296,7 @@ func (o *sabreOptions) abrSpec(reg *abr.Registry) (string, error) {
 	if o.MovingAverage != "ewma" && known["ma"] {
 		params = append(params, "ma="+o.MovingAverage)
 	}
-	if len(params) == 0 {
-		return regName, nil
-	}
-	return regName + ":" + strings.Join(params, ","), nil
+	return params
 }
 
 // profile returns the sabre profile for the options.
