@@ -32,7 +32,7 @@ func register(c command) {
 }
 
 // defaultCommand is what a bare "abrkit" runs.
-const defaultCommand = "inspect"
+const defaultCommand = "demo"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
