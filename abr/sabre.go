@@ -378,3 +378,72 @@ func init() {
 		},
 	})
 }
+
+// SabreAbandonPlanner is implemented by Sabre algorithms whose
+// check_abandon can be prepared once per download, so that a simulator
+// running Sabre's progress steps (ten thousand per session on 3G traces)
+// asks cheaply at each step and calls SabreCheckAbandon only at the step
+// where the algorithm abandons.
+type SabreAbandonPlanner interface {
+	// SabrePlanAbandon prepares pl for the download of sizeBits at rung,
+	// with v as SabreCheckAbandon will be given it at every step
+	// (v.BufferMs aside). The plan is valid until the algorithm next
+	// decides, seeks or abandons, or v.Ladder changes.
+	SabrePlanAbandon(v SabreView, rung int, sizeBits float64, pl *SabreAbandonPlan)
+}
+
+// SabreAbandonPlan is an algorithm's check_abandon prepared for one
+// download by a SabreAbandonPlanner. Its memory is reused by the next
+// plan.
+type SabreAbandonPlan struct {
+	never bool
+	size  float64
+	// cur is Vp·(γp + u_cur) and level[q] is Vp·(γp + u_q) for the rungs
+	// q below the current one: the terms BOLA's scores subtract the
+	// buffer from, computed as SabreCheckAbandon computes them.
+	cur   float64
+	level []float64
+	// other[q] is the segment's size at rung q, size·b_q/b_cur.
+	other []float64
+}
+
+// Abandons reports whether SabreCheckAbandon, given the planned view with
+// BufferMs = bufferMs and a progress of downloadedBits of the planned
+// download, would abandon it. The answer is exact, not an estimate. It
+// changes nothing: when it is true, call SabreCheckAbandon for the target
+// and the algorithm's own bookkeeping.
+//
+// Bola.check_abandon abandons if and only if some lower rung q has
+// other_q < R and a score (level_q − L)/other_q above the current rung's
+// score s = (cur − L)/R >= 0, both rounded quotients. Abandons computes
+// s as SabreCheckAbandon does and, instead of dividing for each q, first
+// evaluates s·other_q − (level_q − L) with one rounding (math.FMA): when
+// that is positive and other_q > 0, the exact quotient (level_q − L)/other_q is below s,
+// so its rounding is at most s (rounding is monotone and s is a float)
+// and q cannot win. Only the remaining rungs, in practice those within a
+// rounding error of s or truly above it, are divided exactly.
+func (pl *SabreAbandonPlan) Abandons(bufferMs, downloadedBits float64) bool {
+	remain := pl.size - downloadedBits
+	if pl.never || downloadedBits <= 0 || remain <= 0 {
+		return false
+	}
+	score := (pl.cur - bufferMs) / remain
+	if score < 0 {
+		return false
+	}
+	other := pl.other[:len(pl.level)]
+	for q, lv := range pl.level {
+		o := other[q]
+		if !(o < remain) {
+			continue
+		}
+		a := lv - bufferMs
+		if o > 0 && math.FMA(score, o, -a) > 0 {
+			continue
+		}
+		if a/o > score {
+			return true
+		}
+	}
+	return false
+}

@@ -198,6 +198,25 @@ func (b *SabreBola) SabreCheckAbandon(v SabreView, p SabreProgress) (int, bool, 
 	return to, true, sabreReason(sabreRuleBolaAbandon, v, score)
 }
 
+// SabrePlanAbandon prepares check_abandon for the download of sizeBits at
+// rung: Vp and the ladder are fixed while it runs, so the rungs' levels
+// Vp·(γp + u_q) and sizes are computed once, exactly as
+// SabreCheckAbandon computes them. BOLA-BASIC never abandons.
+func (b *SabreBola) SabrePlanAbandon(v SabreView, rung int, sizeBits float64, pl *SabreAbandonPlan) {
+	b.sync(v)
+	pl.never = b.p.Basic || rung <= 0 || rung >= b.m.n
+	if pl.never {
+		return
+	}
+	pl.size = sizeBits
+	pl.cur = float64(b.vp * (b.p.GammaP + b.m.util[rung]))
+	pl.level, pl.other = pl.level[:0], pl.other[:0]
+	for q := 0; q < rung; q++ {
+		pl.level = append(pl.level, float64(b.vp*(b.p.GammaP+b.m.util[q])))
+		pl.other = append(pl.other, b.m.otherSize(sizeBits, q, rung))
+	}
+}
+
 // OnDownload is report_download, which Bola ignores.
 func (b *SabreBola) OnDownload(_ *Snapshot, d Download) { sabreOutcomeOf(d, &b.ab) }
 
