@@ -63,6 +63,12 @@ type SabreLink struct {
 
 type sabrePeriod struct {
 	ms, bw, lat float64 // duration ms, bandwidth bits/ms (multiplied), latency ms
+	// stepBits and stepMs are a whole progress step inside the period
+	// when bw > 0: max(12000, 50·bw) bits taking stepBits/bw ms, as
+	// minimalDownload computes them.
+	stepBits, stepMs float64
+	// sustainable is the period's sustainable rung, -2 until computed.
+	sustainable int
 }
 
 // sabreCursor is the model's mutable state.
@@ -77,28 +83,47 @@ type sabreCursor struct {
 // when tr was read from Sabre JSON (traces.Trace.SabrePeriods). The trace
 // must be able to deliver data (Sabre would hang; ErrBadLink).
 func NewSabreLink(tr *traces.Trace, cfg SabreConfig) (*SabreLink, error) {
+	l := &SabreLink{}
+	if err := l.build(tr, cfg); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// build sets the model up for tr and cfg as NewSabreLink does, reusing
+// the memory of l's periods.
+func (l *SabreLink) build(tr *traces.Trace, cfg SabreConfig) error {
 	if err := tr.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadLink, err)
+		return fmt.Errorf("%w: %w", ErrBadLink, err)
 	}
 	if !(cfg.NetworkMultiplier > 0) || math.IsInf(cfg.NetworkMultiplier, 0) {
-		return nil, fmt.Errorf("%w: trace %q: network multiplier %v is not positive and finite", ErrBadLink, tr.Name, cfg.NetworkMultiplier)
+		return fmt.Errorf("%w: trace %q: network multiplier %v is not positive and finite", ErrBadLink, tr.Name, cfg.NetworkMultiplier)
 	}
 	if len(cfg.BitratesKbps) > 0 && !(cfg.SegmentMs > 0) {
-		return nil, fmt.Errorf("%w: trace %q: a ladder needs a positive segment duration", ErrBadLink, tr.Name)
+		return fmt.Errorf("%w: trace %q: a ladder needs a positive segment duration", ErrBadLink, tr.Name)
 	}
-	l := &SabreLink{cfg: cfg}
+	l.cfg = cfg
+	l.periods = l.periods[:0]
+	per := tr.Sabre
+	if per == nil {
+		per = tr.SabrePeriods()
+	}
 	capacity, total := false, 0.0
-	for _, p := range tr.SabrePeriods() {
-		sp := sabrePeriod{ms: p.DurationMs, bw: p.BandwidthKbps * cfg.NetworkMultiplier, lat: p.LatencyMs}
+	for _, p := range per {
+		sp := sabrePeriod{ms: p.DurationMs, bw: p.BandwidthKbps * cfg.NetworkMultiplier, lat: p.LatencyMs, sustainable: -2}
+		if sp.bw > 0 {
+			sp.stepBits = max(SabreMinProgressBits, float64(SabreMinProgressMs*sp.bw))
+			sp.stepMs = sp.stepBits / sp.bw
+		}
 		capacity = capacity || sp.ms > 0 && sp.bw > 0
 		total += sp.ms
 		l.periods = append(l.periods, sp)
 	}
 	if !capacity || !(total > 0) {
-		return nil, fmt.Errorf("%w: trace %q: %w", ErrBadLink, tr.Name, traces.ErrZeroCapacity)
+		return fmt.Errorf("%w: trace %q: %w", ErrBadLink, tr.Name, traces.ErrZeroCapacity)
 	}
 	l.Reset()
-	return l, nil
+	return nil
 }
 
 // Reset returns the model to the start of the trace with network time 0.
@@ -129,13 +154,17 @@ func (l *SabreLink) nextPeriod(c *sabreCursor, notify bool) {
 	if len(l.cfg.BitratesKbps) == 0 {
 		return
 	}
-	effective := p.bw * (1 - p.lat/l.cfg.SegmentMs)
-	q := 0
-	for i := 1; i < len(l.cfg.BitratesKbps); i++ {
-		if l.cfg.BitratesKbps[i] > effective {
-			break
+	q := p.sustainable
+	if q < 0 {
+		effective := p.bw * (1 - p.lat/l.cfg.SegmentMs)
+		q = 0
+		for i := 1; i < len(l.cfg.BitratesKbps); i++ {
+			if l.cfg.BitratesKbps[i] > effective {
+				break
+			}
+			q = i
 		}
-		q = i
+		p.sustainable = q
 	}
 	prev := c.sustainable
 	c.sustainable = q
@@ -191,6 +220,18 @@ func (l *SabreLink) download(size float64) float64 {
 // minimalDownload is do_minimal_download: move up to size bits, at least
 // minSize bits or minMs ms worth, and return the bits and time.
 func (l *SabreLink) minimalDownload(size, minSize, minMs float64) (bits, ms float64) {
+	if minSize == SabreMinProgressBits && minMs == SabreMinProgressMs {
+		// A whole step inside the current period (the loop's second case
+		// on its first pass), with the period's precomputed step.
+		if p := &l.periods[l.c.index]; p.bw > 0 {
+			toNext := float64(l.c.timeToNext * p.bw)
+			if !(size <= p.stepBits && size <= toNext) && p.stepBits <= toNext {
+				l.c.timeToNext -= p.stepMs
+				l.c.totalMs += p.stepMs
+				return p.stepBits, p.stepMs
+			}
+		}
+	}
 	for size > 0 && (minSize > 0 || minMs > 0) {
 		bw := l.periods[l.c.index].bw
 		var b, t float64
@@ -270,14 +311,11 @@ func (l *SabreLink) DownloadChecked(bits, bufferLevelMs float64, check SabreChec
 	if check == nil {
 		return l.Download(bits)
 	}
-	ttfb := l.latencyDelay(&l.c, true)
-	r := SabreDownload{SizeBits: bits, TimeMs: ttfb, TTFBMs: ttfb}
+	r := l.beginSteps(bits)
 	minMs := SabreMinProgressMs - r.TimeMs
 	minBits := SabreMinProgressBits
 	for r.DownloadedBits < bits && !r.Abandoned {
-		b, t := l.minimalDownload(bits-r.DownloadedBits, minBits, minMs)
-		r.TimeMs += t
-		r.DownloadedBits += b
+		l.step(&r, minBits, minMs)
 		if r.DownloadedBits < bits {
 			r.Abandoned = check(r, max(0, bufferLevelMs-r.TimeMs))
 			minMs = SabreMinProgressMs
@@ -285,6 +323,21 @@ func (l *SabreLink) DownloadChecked(bits, bufferLevelMs float64, check SabreChec
 		}
 	}
 	return r
+}
+
+// beginSteps charges the latency of a request of bits > 0 made in
+// progress steps and returns its progress: nothing moved, TTFB spent.
+func (l *SabreLink) beginSteps(bits float64) SabreDownload {
+	ttfb := l.latencyDelay(&l.c, true)
+	return SabreDownload{SizeBits: bits, TimeMs: ttfb, TTFBMs: ttfb}
+}
+
+// step moves r by one progress step of at least minBits bits or minMs
+// ms (the first step's minMs is 50 − TTFB, later steps' 50).
+func (l *SabreLink) step(r *SabreDownload, minBits, minMs float64) {
+	b, t := l.minimalDownload(r.SizeBits-r.DownloadedBits, minBits, minMs)
+	r.TimeMs += t
+	r.DownloadedBits += b
 }
 
 // The exactModel methods used by ExactNetwork.

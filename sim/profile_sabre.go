@@ -145,6 +145,9 @@ func (p SabreProfile) prepare(run *sessionRun) error {
 	tp.reset(p)
 	ad := &sabreAdapter{sh: sh, alg: alg}
 	ad.sabre, _ = alg.(abr.SabreAlgorithm)
+	if ad.sabre != nil {
+		ad.plan, _ = alg.(abr.SabreAbandonPlanner)
+	}
 	ad.obs, _ = alg.(abr.Observer)
 	ad.ab, _ = alg.(abr.Abandoner)
 	ad.st, _ = alg.(abr.Starter)

@@ -48,8 +48,9 @@ type sabreShadow struct {
 	linkTrace *traces.Trace
 	linkVideo *Video
 	linkMult  float64
-	bw, lat   []float64 // per period, as the link uses them
 	kbps      []float64 // the ladder in kbit/s
+	// onSustainable is sustainableChanged as the link's hook, made once.
+	onSustainable func(nowMs float64, quality, previous int)
 
 	acc      *qoe.SabreAccumulator
 	accVideo *Video
@@ -81,6 +82,7 @@ type sabreShadow struct {
 	step      SabreDownload
 	stepBuf   float64
 	stepView  abr.SabreView
+	plan      abr.SabreAbandonPlan
 	verdict   sabreVerdict
 	abandonTo int
 
@@ -107,20 +109,16 @@ func (sh *sabreShadow) reset(run *sessionRun, p SabreProfile, alg abr.Algorithm,
 	if sh.link != nil && sh.linkTrace == tr && sh.linkVideo == v && sh.linkMult == mult {
 		sh.link.Reset()
 	} else {
-		l, err := NewSabreLink(tr, SabreConfig{NetworkMultiplier: mult, BitratesKbps: kbps, SegmentMs: sh.p, OnSustainableChange: sh.sustainableChanged})
-		if err != nil {
+		if sh.link == nil {
+			sh.link = &SabreLink{}
+			sh.onSustainable = sh.sustainableChanged
+		}
+		sh.linkTrace = nil
+		lc := SabreConfig{NetworkMultiplier: mult, BitratesKbps: kbps, SegmentMs: sh.p, OnSustainableChange: sh.onSustainable}
+		if err := sh.link.build(tr, lc); err != nil {
 			return err
 		}
-		sh.link, sh.linkTrace, sh.linkVideo, sh.linkMult = l, tr, v, mult
-		per := tr.Sabre
-		if per == nil {
-			per = tr.SabrePeriods()
-		}
-		sh.bw, sh.lat = sh.bw[:0], sh.lat[:0]
-		for _, x := range per {
-			sh.bw = append(sh.bw, x.BandwidthKbps*mult)
-			sh.lat = append(sh.lat, x.LatencyMs)
-		}
+		sh.linkTrace, sh.linkVideo, sh.linkMult = tr, v, mult
 	}
 	key := [3]float64{sh.bMs, p.GammaP, float64(p.RampupThreshold)}
 	if sh.acc != nil && sh.accVideo == v && sh.accKey == key {
@@ -139,7 +137,8 @@ func (sh *sabreShadow) reset(run *sessionRun, p SabreProfile, alg abr.Algorithm,
 		return err
 	}
 	sh.buf.Rungs, sh.buf.PlayedMs = sh.buf.Rungs[:0], 0
-	sh.acc.NetworkPeriod(0, sh.bw[0], sh.lat[0], sh.buf.Rungs)
+	p0 := &sh.link.periods[0]
+	sh.acc.NetworkPeriod(0, p0.bw, p0.lat, sh.buf.Rungs)
 	sh.appended = 0
 	sh.repl = repl
 	sh.ladder = nil
@@ -194,7 +193,8 @@ func (sh *sabreShadow) resetEstimator(p SabreProfile, seg time.Duration) error {
 // bookkeeping: it runs when a new period changes the sustainable rung.
 func (sh *sabreShadow) sustainableChanged(nowMs float64, _, _ int) {
 	i, _ := sh.link.Period()
-	sh.acc.NetworkPeriod(nowMs, sh.bw[i], sh.lat[i], sh.buf.Rungs)
+	p := &sh.link.periods[i]
+	sh.acc.NetworkPeriod(nowMs, p.bw, p.lat, sh.buf.Rungs)
 }
 
 // fail records the first inconsistency.
@@ -341,6 +341,7 @@ type sabreAdapter struct {
 	sh    *sabreShadow
 	alg   abr.Algorithm
 	sabre abr.SabreAlgorithm
+	plan  abr.SabreAbandonPlanner
 	obs   abr.Observer
 	ab    abr.Abandoner
 	st    abr.Starter
@@ -529,9 +530,12 @@ func (t *sabreTransport) start(d *driver, now time.Duration, r *player.Request) 
 	}
 	t.d, t.id, t.size = d, r.ID, r.Size
 	t.active, t.fbSent, t.inlineCancel = true, false, false
-	if first || sh.prof.NoAbandon {
+	switch {
+	case first || sh.prof.NoAbandon:
 		c.dl = sh.link.Download(c.sizeBits)
-	} else {
+	case sh.ad.plan != nil && !t.everyStep && !c.replacement && c.sizeBits > 0:
+		c.dl = t.downloadPlanned(c.sizeBits, c.levelAtReq)
+	default:
 		c.dl = sh.link.DownloadChecked(c.sizeBits, c.levelAtReq, t.check)
 	}
 	sh.clock = c.startMs + c.dl.TimeMs
@@ -544,6 +548,34 @@ func (t *sabreTransport) start(d *driver, now time.Duration, r *player.Request) 
 		t.active = false // the core abandoned it at a step; nothing left to deliver
 	}
 	return sh.err
+}
+
+// downloadPlanned is SabreLink.DownloadChecked with checkStep for an
+// algorithm that plans its abandonment checks: each progress step asks
+// the plan, which answers exactly whether the algorithm would abandon
+// there, and only then is the algorithm asked (evaluate). The arithmetic
+// of the steps is DownloadChecked's.
+func (t *sabreTransport) downloadPlanned(bits, levelMs float64) SabreDownload {
+	sh := &t.sh
+	l := sh.link
+	sh.ad.plan.SabrePlanAbandon(sh.stepView, sh.cur.rung, bits, &sh.plan)
+	r := l.beginSteps(bits)
+	minMs := SabreMinProgressMs - r.TimeMs
+	minBits := SabreMinProgressBits
+	for r.DownloadedBits < bits {
+		l.step(&r, minBits, minMs)
+		if r.DownloadedBits < bits {
+			est := max(0, levelMs-r.TimeMs)
+			if sh.plan.Abandons(est, r.DownloadedBits) && sh.evaluate(&r, est) {
+				sh.step, sh.stepBuf = r, est
+				r.Abandoned = true
+				return r
+			}
+			minMs = SabreMinProgressMs
+			minBits = SabreMinProgressBits
+		}
+	}
+	return r
 }
 
 // checkStep is the SabreCheck of every progress step: it records the
