@@ -36,7 +36,8 @@ type DriverConfig struct {
 	// Default 256 MiB.
 	MaxSegmentBytes int64
 	// ProgressBytes and ProgressInterval throttle body progress reports:
-	// one is sent once ProgressInterval passed since the last one, or once
+	// the first body bytes are reported at once; later a report is sent
+	// once ProgressInterval passed since the last one, or once
 	// ProgressBytes more arrived, but never more often than every
 	// ProgressInterval/10. Defaults 16 KiB (Shaka Player samples every
 	// 16 kB) and 50 ms.
@@ -81,6 +82,19 @@ func (c *DriverConfig) validate() error {
 	return nil
 }
 
+// MediaBorrower is implemented by sinks that keep no reference to the
+// Data of a media delivery once Deliver returned (they copy it, write it
+// out or ignore it). The driver then reuses that memory for later
+// downloads instead of allocating a buffer per segment. FileSink
+// borrows; a sink that queues segments for a decoder goroutine must not
+// claim to. With no sink or a Headless sink, which never reads media
+// bytes, the driver counts media bodies without keeping them (their
+// deliveries carry Bytes but no Data).
+type MediaBorrower interface {
+	// BorrowsMedia reports whether the sink only borrows media data.
+	BorrowsMedia() bool
+}
+
 // Driver runs a Session on the wall clock with net/http: the real
 // driver of DESIGN §1. Run executes the session loop on the calling
 // goroutine and starts one goroutine per request in flight, nothing else.
@@ -111,6 +125,11 @@ type Driver struct {
 	done     chan struct{} // closed when Run has returned
 	inflight map[RequestID]*flight
 	wg       sync.WaitGroup
+
+	// media says where media bodies go; pooled buffers return to pool
+	// once delivered.
+	media bodyMode
+	pool  bufPool
 }
 
 // flight is a request in progress, as the loop sees it.
@@ -149,6 +168,14 @@ func NewDriver(s *Session, sink Sink, cfg DriverConfig) (*Driver, error) {
 	}
 	if d.obs == nil {
 		d.obs = ObserverFunc(func(*Event) {})
+	}
+	switch sk := sink.(type) {
+	case nil, *Headless:
+		d.media = bodyDiscard // nothing reads the bytes
+	case MediaBorrower:
+		if sk.BorrowsMedia() {
+			d.media = bodyPooled
+		}
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -262,11 +289,15 @@ func (d *Driver) apply(now time.Duration) {
 				delete(d.inflight, a.ID)
 			}
 		default:
-			if d.sink == nil {
-				continue
+			if d.sink != nil {
+				if _, err := ApplyToSink(now, d.sink, &a); err != nil {
+					d.s.OnSinkError(now, a.Delivery.Track, err)
+				}
 			}
-			if _, err := ApplyToSink(now, d.sink, &a); err != nil {
-				d.s.OnSinkError(now, a.Delivery.Track, err)
+			// The session keeps init segments, not media: once the sink
+			// had it, a media buffer can take the next download.
+			if a.Kind == ActDeliver && !a.Delivery.Init && d.media == bodyPooled {
+				d.pool.put(a.Delivery.Data)
 			}
 		}
 	}
@@ -305,4 +336,60 @@ func (d *Driver) shutdown() {
 	}
 	d.s.DrainEvents(d.obs)
 	close(d.done)
+}
+
+// bufPool keeps a few media buffers for reuse. Request goroutines take
+// from it, the loop gives back; segments of one session have similar
+// sizes, so a handful of buffers serves them all.
+type bufPool struct {
+	mu   sync.Mutex
+	free [][]byte
+}
+
+// maxFreeBuffers bounds the buffers a pool keeps.
+const maxFreeBuffers = 4
+
+// get returns an empty buffer with capacity at least n: the smallest
+// free one that fits, else a new one.
+func (p *bufPool) get(n int) []byte {
+	p.mu.Lock()
+	best := -1
+	for i, b := range p.free {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(p.free[best])) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		b := p.free[best]
+		last := len(p.free) - 1
+		p.free[best], p.free[last] = p.free[last], nil
+		p.free = p.free[:last]
+		p.mu.Unlock()
+		return b[:0]
+	}
+	p.mu.Unlock()
+	return make([]byte, 0, n)
+}
+
+// put offers b for reuse; when the pool is full it keeps the larger
+// buffers.
+func (p *bufPool) put(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < maxFreeBuffers {
+		p.free = append(p.free, b)
+		return
+	}
+	small := 0
+	for i := range p.free {
+		if cap(p.free[i]) < cap(p.free[small]) {
+			small = i
+		}
+	}
+	if cap(b) > cap(p.free[small]) {
+		p.free[small] = b
+	}
 }

@@ -135,12 +135,16 @@ func (d *Driver) fetch(ctx context.Context, cancel context.CancelCauseFunc, r Re
 		d.fail(ctx, r.ID, fmt.Errorf("%w: Content-Length %d > %d", errTooLarge, length, limit))
 		return
 	}
-	data, err := d.readBody(ctx, r.ID, body, length, limit, wd)
+	mode := bodyKeep
+	if r.Kind == ReqMedia {
+		mode = d.media
+	}
+	data, total, err := d.readBody(ctx, r.ID, body, length, limit, wd, mode)
 	if err != nil {
 		d.fail(ctx, r.ID, err)
 		return
 	}
-	d.send(message{kind: msgComplete, id: r.ID, at: d.now(), bytes: int64(len(data)), data: data})
+	d.send(message{kind: msgComplete, id: r.ID, at: d.now(), bytes: total, data: data})
 }
 
 // rangeBody returns the body of the requested range and its length (-1
@@ -174,47 +178,92 @@ func (d *Driver) rangeBody(resp *http.Response, r Request) (io.Reader, int64, er
 	return io.LimitReader(resp.Body, length), length, nil
 }
 
-// readBody reads the body into one slice, bounded by limit, reporting
-// progress as it goes.
-func (d *Driver) readBody(ctx context.Context, id RequestID, body io.Reader, length, limit int64, wd *watchdog) ([]byte, error) {
-	var buf []byte
-	if length >= 0 {
-		// One spare byte lets the read that returns io.EOF have room.
-		buf = make([]byte, 0, length+1)
-	} else {
-		buf = make([]byte, 0, min(readChunk, limit+1))
+// bodyMode says where a body's bytes go.
+type bodyMode uint8
+
+const (
+	// bodyKeep reads into a new slice (manifests, indexes, init
+	// segments: the session keeps them).
+	bodyKeep bodyMode = iota
+	// bodyPooled reads media into a buffer of the driver's pool, which
+	// returns to the pool once the sink had it.
+	bodyPooled
+	// bodyDiscard counts media bytes without keeping them (no sink, or a
+	// Headless sink, which never reads them).
+	bodyDiscard
+)
+
+// readBody reads the body, bounded by limit, reporting progress as it
+// goes. It returns the bytes (nil with bodyDiscard) and their count.
+func (d *Driver) readBody(ctx context.Context, id RequestID, body io.Reader, length, limit int64, wd *watchdog, mode bodyMode) (data []byte, total int64, err error) {
+	size := int(min(readChunk, limit+1))
+	if length >= 0 && mode != bodyDiscard {
+		size = int(length)
 	}
-	lastAt, lastBytes := d.now(), 0
+	var buf []byte
+	switch mode {
+	case bodyKeep:
+		buf = make([]byte, 0, size)
+	default:
+		buf = d.pool.get(size)
+		defer func() {
+			if err != nil || mode == bodyDiscard {
+				d.pool.put(buf)
+			}
+		}()
+	}
+	// The first bytes are reported at once (lastAt in the past), later
+	// ones as ProgressBytes and ProgressInterval allow.
+	lastAt, lastTotal := d.now()-d.cfg.ProgressInterval, int64(0)
 	minGap := d.cfg.ProgressInterval / 10
+	var probe [1]byte
 	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(len(buf), int(limit+1)-len(buf)))
+		if mode == bodyDiscard {
+			buf = buf[:0]
 		}
-		n, err := body.Read(buf[len(buf):min(cap(buf), len(buf)+readChunk)])
+		var n int
+		var rerr error
+		switch {
+		case total == length:
+			// The whole announced body is here: expect io.EOF.
+			n, rerr = body.Read(probe[:])
+			if n > 0 {
+				return nil, total, fmt.Errorf("body longer than its Content-Length %d", length)
+			}
+		case len(buf) == cap(buf):
+			buf = slices.Grow(buf, max(1, min(len(buf), int(limit+1)-len(buf))))
+			fallthrough
+		default:
+			n, rerr = body.Read(buf[len(buf):min(cap(buf), len(buf)+readChunk)])
+		}
 		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, limit)
+		total += int64(n)
+		if total > limit {
+			return nil, total, fmt.Errorf("%w: more than %d bytes", errTooLarge, limit)
 		}
 		if n > 0 {
 			now := d.now()
 			wd.progress(now)
-			gap, fresh := now-lastAt, len(buf)-lastBytes
-			if gap >= d.cfg.ProgressInterval || (int64(fresh) >= d.cfg.ProgressBytes && gap >= minGap) {
+			gap := now - lastAt
+			if gap >= d.cfg.ProgressInterval || (total-lastTotal >= d.cfg.ProgressBytes && gap >= minGap) {
 				select {
-				case d.msgs <- message{kind: msgProgress, id: id, at: now, bytes: int64(len(buf))}:
-					lastAt, lastBytes = now, len(buf)
+				case d.msgs <- message{kind: msgProgress, id: id, at: now, bytes: total}:
+					lastAt, lastTotal = now, total
 				default: // the loop is busy; the next report carries the total
 				}
 			}
 		}
-		if err == io.EOF {
-			return buf, nil
+		if rerr == io.EOF {
+			if mode == bodyDiscard {
+				return nil, total, nil
+			}
+			return buf, total, nil
 		}
-		if err != nil {
-			return nil, err
+		if rerr != nil {
+			return nil, total, rerr
 		}
 		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
+			return nil, total, context.Cause(ctx)
 		}
 	}
 }

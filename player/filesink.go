@@ -206,6 +206,10 @@ func (t *fileTrack) addMedia(d *Delivery) error {
 	return nil
 }
 
+// BorrowsMedia reports true: Deliver writes the bytes out before it
+// returns, so the driver may reuse them (MediaBorrower).
+func (f *FileSink) BorrowsMedia() bool { return true }
+
 // Files returns the paths of the files Close wrote.
 func (f *FileSink) Files() []string { return slices.Clone(f.files) }
 
