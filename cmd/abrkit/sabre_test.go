@@ -442,3 +442,61 @@ func FuzzSabreArgs(f *testing.F) {
 		require.NotEmpty(t, o.ABR+o.Network+o.Movie)
 	})
 }
+
+// TestSabreFlagEquivalences checks the mapping of Sabre's flags onto the
+// sabre profile with identities Sabre's model implies: -nm 2 is the trace
+// with every bandwidth doubled, -ml of the movie's own length changes
+// nothing, the half-lives are a set (min over them), -rmp 0 ramps up when
+// the first segment starts to play, right after its download (the startup
+// of 0.252272 s that §9's rampup times of 3.252272 s, one segment later,
+// include), and -ml 300 plays ceil(300000 / 3000) = 100 segments.
+func TestSabreFlagEquivalences(t *testing.T) {
+	dir := sharedPath(t, "traces", "sabre")
+	network, movie := filepath.Join(dir, "network.json"), filepath.Join(dir, "movie.json")
+	sabre := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(append([]string{"sabre", "-n", network, "-m", movie}, args...)...)
+		require.Equal(t, 0, code, errs)
+		return out
+	}
+	metric := func(out, name string) float64 {
+		t.Helper()
+		for _, line := range strings.Split(out, "\n") {
+			if v, ok := strings.CutPrefix(line, name+": "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				require.NoError(t, err)
+				return f
+			}
+		}
+		t.Fatalf("no %q line in %q", name, out)
+		return 0
+	}
+
+	data, err := os.ReadFile(network)
+	require.NoError(t, err)
+	// The toy trace's bandwidths: 5000, 3000, 1500, 3000 kbit/s.
+	doubled := string(data)
+	for _, bw := range []string{"5000", "3000", "1500"} {
+		n, _ := strconv.Atoi(bw)
+		doubled = strings.ReplaceAll(doubled, `"bandwidth_kbps": `+bw, `"bandwidth_kbps": X`+strconv.Itoa(2*n))
+	}
+	doubled = strings.ReplaceAll(doubled, "X", "")
+	require.NotEqual(t, string(data), doubled, "the trace file's layout changed")
+	fast := filepath.Join(t.TempDir(), "fast.json")
+	require.NoError(t, os.WriteFile(fast, []byte(doubled), 0o644))
+	code, out, errs := runCLI("sabre", "-n", fast, "-m", movie, "-a", "bola")
+	require.Equal(t, 0, code, errs)
+	assert.Equal(t, out, sabre("-a", "bola", "-nm", "2"))
+	assert.NotEqual(t, out, sabre("-a", "bola"))
+
+	assert.Equal(t, sabre("-a", "throughput"), sabre("-a", "throughput", "-ml", "597"))
+	assert.Equal(t, sabre("-a", "bolae"), sabre("-a", "bolae", "-hl", "8", "3"))
+	assert.NotEqual(t, sabre("-a", "throughput"), sabre("-a", "throughput", "-ma", "sliding"))
+	assert.Equal(t, sabre("-a", "throughput", "-ma", "sliding"), sabre("-a", "throughput", "-ma", "sliding", "-ws", "3", "3"))
+
+	assert.Equal(t, 0.252272, metric(sabre("-a", "bola", "-rmp", "0"), "rampup time"))
+	short := sabre("-a", "bolae", "-ml", "300")
+	assert.InDelta(t, 100, metric(short, "total play time chunks"), 1) // plus startup and stalls
+	assert.Equal(t, 25000.0, metric(sabre("-b", "25"), "buffer size"))
+	assert.Equal(t, 10000.0, metric(sabre("-b", "10", "-a", "throughput"), "buffer size"))
+}
