@@ -405,35 +405,90 @@ type SabreAbandonPlan struct {
 	level []float64
 	// other[q] is the segment's size at rung q, size·b_q/b_cur.
 	other []float64
+	// sorted is set when level and other both ascend (they do for an
+	// ascending ladder with Vp > 0). lo and hi then remember the range of
+	// rungs the last call looked at, where the next call's range usually
+	// is too (during a download the buffer estimate and the bits
+	// remaining only fall).
+	sorted bool
+	lo, hi int
 }
 
 // Abandons reports whether SabreCheckAbandon, given the planned view with
 // BufferMs = bufferMs and a progress of downloadedBits of the planned
 // download, would abandon it. The answer is exact, not an estimate. It
-// changes nothing: when it is true, call SabreCheckAbandon for the target
-// and the algorithm's own bookkeeping.
+// does not change the algorithm: when it is true, call SabreCheckAbandon
+// for the target and the algorithm's own bookkeeping.
 //
-// Bola.check_abandon abandons if and only if some lower rung q has
-// other_q < R and a score (level_q − L)/other_q above the current rung's
-// score s = (cur − L)/R >= 0, both rounded quotients. Abandons computes
-// s as SabreCheckAbandon does and, instead of dividing for each q, first
-// evaluates s·other_q − (level_q − L) with one rounding (math.FMA): when
-// that is positive and other_q > 0, the exact quotient (level_q − L)/other_q is below s,
-// so its rounding is at most s (rounding is monotone and s is a float)
-// and q cannot win. Only the remaining rungs, in practice those within a
-// rounding error of s or truly above it, are divided exactly.
+// With R the bits remaining and L the buffer estimate, Bola.check_abandon
+// abandons if and only if its current score s = (cur − L)/R is not
+// negative and some lower rung q with other_q < R has a higher score
+// (level_q − L)/other_q, both being rounded quotients. Rungs with
+// level_q <= L cannot (their score is at most 0 <= s); with ascending
+// levels and sizes the others form a range of rungs. For each of them
+// Abandons first tries to prove, without dividing, that the exact
+// quotient (level_q − L)/other_q is at most the exact (cur − L)/R, i.e.
+// that X = (cur − L)·other_q − (level_q − L)·R >= 0: then its rounding is
+// at most s, rounding being monotone, and q cannot win. The two products
+// and their difference are computed with one rounding each; when the
+// computed difference exceeds 2^-50 of the computed first product (a
+// normal number), the rounding errors (at most 2^-53 relative each)
+// cannot have changed the sign of X. The few rungs this cannot settle,
+// those within rounding of a tie or truly above s, are compared as
+// SabreCheckAbandon compares them. Ladders that do not ascend take the
+// same path with s·other_q − (level_q − L) computed in one rounding
+// (math.FMA) as the proof.
 func (pl *SabreAbandonPlan) Abandons(bufferMs, downloadedBits float64) bool {
 	remain := pl.size - downloadedBits
 	if pl.never || downloadedBits <= 0 || remain <= 0 {
 		return false
 	}
-	score := (pl.cur - bufferMs) / remain
+	num := pl.cur - bufferMs
+	if !pl.sorted || !(num >= 0) {
+		return pl.abandonsSlow(num/remain, bufferMs, remain)
+	}
+	level, other := pl.level, pl.other
+	hi := pl.hi
+	for hi > 0 && !(other[hi-1] < remain) {
+		hi--
+	}
+	for hi < len(other) && other[hi] < remain {
+		hi++
+	}
+	lo := pl.lo
+	for lo > 0 && level[lo-1] > bufferMs {
+		lo--
+	}
+	for lo < len(level) && !(level[lo] > bufferMs) {
+		lo++
+	}
+	pl.lo, pl.hi = lo, hi
+	score, scored := 0.0, false
+	for q := lo; q < hi; q++ {
+		o, a := other[q], level[q]-bufferMs
+		x := float64(num * o)
+		y := float64(a * remain)
+		if o > 0 && x > 0x1p-900 && float64(x-y) > float64(x*0x1p-50) {
+			continue
+		}
+		if !scored {
+			score, scored = num/remain, true
+		}
+		if a/o > score {
+			return true
+		}
+	}
+	return false
+}
+
+// abandonsSlow is Abandons for a negative or -0 current score and for
+// ladders that do not ascend.
+func (pl *SabreAbandonPlan) abandonsSlow(score, bufferMs, remain float64) bool {
 	if score < 0 {
 		return false
 	}
-	other := pl.other[:len(pl.level)]
 	for q, lv := range pl.level {
-		o := other[q]
+		o := pl.other[q]
 		if !(o < remain) {
 			continue
 		}

@@ -19,7 +19,9 @@ import (
 // quotients decide (13 levels around each tie, ±6 ulps).
 func TestSabreBolaAbandonPlanExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	ladders := [][]int64{sabreBBBKbps, sabreBBB4KKbps}
+	// Sabre's ladders, random ascending ones and one that does not
+	// ascend (the plan's general path).
+	ladders := [][]int64{sabreBBBKbps, sabreBBB4KKbps, {1000, 400, 2500, 300, 6000}}
 	for range 8 {
 		k := make([]int64, 2+rng.IntN(12))
 		r := int64(50 + rng.IntN(400))
