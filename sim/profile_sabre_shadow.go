@@ -563,7 +563,20 @@ func (t *sabreTransport) downloadPlanned(bits, levelMs float64) SabreDownload {
 	minMs := SabreMinProgressMs - r.TimeMs
 	minBits := SabreMinProgressBits
 	for r.DownloadedBits < bits {
-		l.step(&r, minBits, minMs)
+		// minimalDownload's whole step inside the current period, inline.
+		if p := &l.periods[l.c.index]; minBits == SabreMinProgressBits && minMs == SabreMinProgressMs && p.bw > 0 {
+			toNext := float64(l.c.timeToNext * p.bw)
+			if size := bits - r.DownloadedBits; !(size <= p.stepBits && size <= toNext) && p.stepBits <= toNext {
+				l.c.timeToNext -= p.stepMs
+				l.c.totalMs += p.stepMs
+				r.TimeMs += p.stepMs
+				r.DownloadedBits += p.stepBits
+			} else {
+				l.step(&r, minBits, minMs)
+			}
+		} else {
+			l.step(&r, minBits, minMs)
+		}
 		if r.DownloadedBits < bits {
 			est := max(0, levelMs-r.TimeMs)
 			if sh.plan.Abandons(est, r.DownloadedBits) && sh.evaluate(&r, est) {
