@@ -76,7 +76,7 @@ func TestInspectSampleJSON(t *testing.T) {
 }
 
 func TestInspectDefaultIsSampleText(t *testing.T) {
-	code, out, _ := runCLI()
+	code, out, _ := runCLI("inspect")
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "builtin:sample.mpd: DASH, VOD, duration 120.000s")
 	assert.Contains(t, out, `rep "v5000"`)
