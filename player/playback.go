@@ -155,7 +155,10 @@ func (p *playback) checkResume(s *Session) bool {
 		thr = s.cfg.RebufferThreshold
 	}
 	lvl := s.forwardLevel()
-	ok := lvl > 0 && lvl >= thr
+	// Once every track has downloaded its last segment nothing more will
+	// arrive, so whatever is buffered is enough (a short stream or the tail
+	// of one can be shorter than the threshold).
+	ok := lvl > 0 && (lvl >= thr || s.endKnown)
 	if !ok && lvl > 0 {
 		// The buffer cannot grow further: a track waits for room.
 		for _, t := range s.tracks {
