@@ -22,6 +22,17 @@ import (
 // ErrBadVideo is wrapped by every error about a video model's input.
 var ErrBadVideo = errors.New("bad video model")
 
+// Bounds on video models, so that a typo in a spec cannot make the
+// simulator allocate without limit.
+const (
+	// MaxVideoSegments is the most segments a video model may have.
+	MaxVideoSegments = 1_000_000
+	// MaxSegmentDuration is the longest segment a video model may have.
+	MaxSegmentDuration = 10 * time.Minute
+	// MaxBitrate is the highest rung bitrate accepted (100 Gbit/s).
+	MaxBitrate = 100_000_000_000
+)
+
 // Video is a video model: a bitrate ladder and the size of every segment
 // at every rung. It is what the simulator needs of a stream.
 type Video struct {
@@ -70,7 +81,9 @@ func (v *Video) Ladder() *abr.Ladder {
 
 // Presentation builds the manifest model of the video as a VOD DASH
 // presentation with one video adaptation set addressed by a number
-// template ("<rep>/<number>.m4s", numbers from 0), so that the player core
+// template ("<rep>/<number>.m4s", numbers from 0, timescale in
+// nanoseconds so that every segment lasts exactly SegmentDuration and
+// there are exactly Play of them), so that the player core
 // can run on it. The simulator resolves requests back to sizes with
 // SegmentOf.
 func (v *Video) Presentation() *manifest.Presentation {
@@ -87,9 +100,9 @@ func (v *Video) Presentation() *manifest.Presentation {
 			BaseURLs:                 []manifest.BaseURL{{URL: "sim:///"}},
 			RepresentationID:         id,
 			Bandwidth:                b,
-			Timescale:                1000,
+			Timescale:                uint64(time.Second),
 			StartNumber:              0,
-			Duration:                 uint64(v.SegmentDuration / time.Millisecond),
+			Duration:                 uint64(v.SegmentDuration),
 			Media:                    "$RepresentationID$/$Number$.m4s",
 			PeriodDuration:           dur,
 			AvailabilityTimeComplete: true,
@@ -356,8 +369,16 @@ func DefaultSyntheticConfig() SyntheticConfig {
 // drawn as exp(σZ − σ²/2) with Z standard normal, so its mean is 1; it is
 // clamped to [0.25, 4].
 func Synthetic(cfg SyntheticConfig) (*Video, error) {
-	if cfg.Segments <= 0 {
-		return nil, fmt.Errorf("%w: synthetic video needs at least one segment", ErrBadVideo)
+	if cfg.Segments <= 0 || cfg.Segments > MaxVideoSegments {
+		return nil, fmt.Errorf("%w: synthetic video needs 1 to %d segments, not %d", ErrBadVideo, MaxVideoSegments, cfg.Segments)
+	}
+	if cfg.SegmentDuration <= 0 || cfg.SegmentDuration > MaxSegmentDuration {
+		return nil, fmt.Errorf("%w: synthetic segment duration %v outside (0, %v]", ErrBadVideo, cfg.SegmentDuration, MaxSegmentDuration)
+	}
+	for _, b := range cfg.Bitrates {
+		if b <= 0 || b > MaxBitrate {
+			return nil, fmt.Errorf("%w: synthetic bitrate %d outside (0, %d] bit/s", ErrBadVideo, b, MaxBitrate)
+		}
 	}
 	if cfg.VBR < 0 || cfg.VBR > 2 {
 		return nil, fmt.Errorf("%w: VBR %v outside [0, 2]", ErrBadVideo, cfg.VBR)

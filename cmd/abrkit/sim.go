@@ -384,7 +384,7 @@ func simVideo(spec, movie string, sopts *sabreOptions) (*sim.Video, error) {
 }
 
 // videoSpecKinds names the accepted spec forms, for messages.
-const videoSpecKinds = "envivio, envivio:DIR, sabre:FILE or synth[:key=value,...]"
+const videoSpecKinds = "envivio, envivio:DIR, sabre:FILE, manifest:PATH or synth[:key=value,...]"
 
 // parseVideoSpec builds the video model a --video SPEC names.
 func parseVideoSpec(spec string) (*sim.Video, error) {
@@ -408,7 +408,10 @@ func parseVideoSpec(spec string) (*sim.Video, error) {
 	case "synth":
 		v, err = syntheticVideo(arg)
 	case "manifest":
-		return nil, fmt.Errorf("video spec %q: manifest: video models from manifests are not available in the sim package yet (use %s)", spec, videoSpecKinds)
+		if arg == "" {
+			return nil, fmt.Errorf("video spec %q: manifest: needs a local MPD or playlist path, as in manifest:stream.mpd", spec)
+		}
+		v, err = sim.LoadManifestVideo(arg)
 	default:
 		return nil, fmt.Errorf("video spec %q: unknown kind %q (want %s)", spec, kind, videoSpecKinds)
 	}

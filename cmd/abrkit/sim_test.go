@@ -257,7 +257,7 @@ func TestVideoSpecErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("{}"), 0o644))
 	missing := filepath.Join(dir, "missing")
 	for spec, want := range map[string]string{
-		"foo":                          `video spec "foo": unknown kind "foo" (want envivio, envivio:DIR, sabre:FILE or synth[:key=value,...])`,
+		"foo":                          `video spec "foo": unknown kind "foo" (want envivio, envivio:DIR, sabre:FILE, manifest:PATH or synth[:key=value,...])`,
 		"envivio:":                     `video spec "envivio:": envivio: needs a directory`,
 		"envivio:" + missing:           missing,
 		"sabre:":                       `video spec "sabre:": sabre: needs a movie file`,
@@ -271,7 +271,8 @@ func TestVideoSpecErrors(t *testing.T) {
 		"synth:seed":                   `synth: "seed" is not key=value`,
 		"synth:seed=1,seed=2":          `synth: seed given twice`,
 		"synth:segments=3,duration=1m": `synth: give segments or duration, not both`,
-		"manifest:x.mpd":               `video spec "manifest:x.mpd": manifest: video models from manifests are not available`,
+		"manifest:x.mpd":               `video spec "manifest:x.mpd": bad video model: open x.mpd`,
+		"manifest:":                    `video spec "manifest:": manifest: needs a local MPD or playlist path`,
 	} {
 		_, err := parseVideoSpec(spec)
 		require.Error(t, err, spec)
