@@ -216,11 +216,12 @@ func TimelinePlots(r *SessionResult) (top, bottom *plot.Plot, err error) {
 	if len(r.Timeline) == 0 {
 		return nil, nil, fmt.Errorf("%w: job %d has no timeline", ErrNoPlotData, r.Job)
 	}
-	title := "Session timeline: " + r.ABR + " on " + r.Trace
+	// Two lines, so that long trace paths fit the plot's width.
+	title := "Session timeline: " + r.ABR
 	if r.Params != "" && r.Params != DefaultParamsLabel {
 		title += ", params " + r.Params
 	}
-	title += " (seed " + strconv.FormatUint(r.Seed, 10) + ", job " + strconv.Itoa(r.Job) + ")"
+	title += " (seed " + strconv.FormatUint(r.Seed, 10) + ", job " + strconv.Itoa(r.Job) + ")\ntrace " + r.Trace
 	top = newPlot(title, "", "rate (Mbit/s)")
 	bottom = newPlot("", "session time (s)", "buffer (s)")
 	top.Legend.Top = true
