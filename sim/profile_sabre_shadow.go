@@ -559,36 +559,51 @@ func (t *sabreTransport) downloadPlanned(bits, levelMs float64) SabreDownload {
 	sh := &t.sh
 	l := sh.link
 	sh.ad.plan.SabrePlanAbandon(sh.stepView, sh.cur.rung, bits, &sh.plan)
-	r := l.beginSteps(bits)
-	minMs := SabreMinProgressMs - r.TimeMs
+	ttfb := l.latencyDelay(&l.c, true)
+	// The progress (TimeMs, DownloadedBits) and the cursor (timeToNext,
+	// totalMs) live in locals while whole steps run inline; they are
+	// stored back for minimalDownload and when the download ends.
+	timeMs, got := ttfb, 0.0
+	toNext, total := l.c.timeToNext, l.c.totalMs
+	p := &l.periods[l.c.index]
+	minMs := SabreMinProgressMs - timeMs
 	minBits := SabreMinProgressBits
-	for r.DownloadedBits < bits {
-		// minimalDownload's whole step inside the current period, inline.
-		if p := &l.periods[l.c.index]; minBits == SabreMinProgressBits && minMs == SabreMinProgressMs && p.bw > 0 {
-			toNext := float64(l.c.timeToNext * p.bw)
-			if size := bits - r.DownloadedBits; !(size <= p.stepBits && size <= toNext) && p.stepBits <= toNext {
-				l.c.timeToNext -= p.stepMs
-				l.c.totalMs += p.stepMs
-				r.TimeMs += p.stepMs
-				r.DownloadedBits += p.stepBits
-			} else {
-				l.step(&r, minBits, minMs)
-			}
+	for got < bits {
+		// minimalDownload's whole step inside the current period.
+		if fits := float64(toNext * p.bw); minBits == SabreMinProgressBits && minMs == SabreMinProgressMs && p.bw > 0 &&
+			!(bits-got <= p.stepBits && bits-got <= fits) && p.stepBits <= fits {
+			toNext -= p.stepMs
+			total += p.stepMs
+			timeMs += p.stepMs
+			got += p.stepBits
 		} else {
-			l.step(&r, minBits, minMs)
+			l.c.timeToNext, l.c.totalMs = toNext, total
+			b, t := l.minimalDownload(bits-got, minBits, minMs)
+			timeMs += t
+			got += b
+			toNext, total = l.c.timeToNext, l.c.totalMs
+			p = &l.periods[l.c.index]
 		}
-		if r.DownloadedBits < bits {
-			est := max(0, levelMs-r.TimeMs)
-			if sh.plan.Abandons(est, r.DownloadedBits) && sh.evaluate(&r, est) {
-				sh.step, sh.stepBuf = r, est
-				r.Abandoned = true
-				return r
+		if got < bits {
+			est := levelMs - timeMs // max(0, est), NaN kept as max keeps it
+			if !(est > 0) && est == est {
+				est = 0
+			}
+			if sh.plan.Abandons(est, got) {
+				r := SabreDownload{SizeBits: bits, DownloadedBits: got, TimeMs: timeMs, TTFBMs: ttfb}
+				if sh.evaluate(&r, est) {
+					l.c.timeToNext, l.c.totalMs = toNext, total
+					sh.step, sh.stepBuf = r, est
+					r.Abandoned = true
+					return r
+				}
 			}
 			minMs = SabreMinProgressMs
 			minBits = SabreMinProgressBits
 		}
 	}
-	return r
+	l.c.timeToNext, l.c.totalMs = toNext, total
+	return SabreDownload{SizeBits: bits, DownloadedBits: got, TimeMs: timeMs, TTFBMs: ttfb}
 }
 
 // checkStep is the SabreCheck of every progress step: it records the
