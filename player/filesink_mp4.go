@@ -32,6 +32,11 @@ type srcInit struct {
 // parseSrcInit parses a fragmented MP4 init segment (ftyp+moov with
 // mvex).
 func parseSrcInit(data []byte) (si *srcInit, err error) {
+	// Box sizes are checked first: the box library allocates a box's
+	// declared size before it reads it.
+	if err := fmp4Boxes(data, func(string, []byte) error { return nil }); err != nil {
+		return nil, err
+	}
 	defer recoverMP4(&err)
 	f, err := mp4.DecodeFile(bytes.NewReader(data))
 	if err != nil {

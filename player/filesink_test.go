@@ -16,10 +16,15 @@ import (
 )
 
 // synthRung builds a one-rung synthetic video track (2 s segments, 30
-// fps) of the given size and timescale.
+// fps) of the given size and timescale at 300 kbit/s.
 func synthRung(t testing.TB, width, height int, timescale uint32) *origin.Synth {
+	return synthRungRate(t, width, height, timescale, 300_000)
+}
+
+// synthRungRate is synthRung at a given bitrate.
+func synthRungRate(t testing.TB, width, height int, timescale uint32, bitrate int64) *origin.Synth {
 	c := origin.DefaultContent()
-	c.Video = []origin.VideoRung{{ID: "v", Bitrate: 300_000, Width: width, Height: height}}
+	c.Video = []origin.VideoRung{{ID: "v", Bitrate: bitrate, Width: width, Height: height}}
 	c.Audio = nil
 	c.Duration = 6 * time.Second
 	c.VideoTimescale = timescale
@@ -213,36 +218,35 @@ func TestFileSinkKeepsTime(t *testing.T) {
 	require.Error(t, fs.Deliver(0, &Delivery{Data: []byte{1}}), "delivery after Close")
 }
 
-// FuzzFileSinkSegment feeds arbitrary bytes as a media segment after a
-// real init segment, and as an init segment: the sink returns errors, it
-// never panics, and Close still works.
-func FuzzFileSinkSegment(f *testing.F) {
-	initA, segA := synthBytes(f, synthRung(f, 640, 360, 90000))
-	initB, segB := synthBytes(f, synthRung(f, 1280, 720, 15360))
-	for _, s := range [][]byte{segA[0], segB[1], segA[1][:200], {}} {
-		f.Add(false, s)
+// FuzzFileSinkParsers feeds arbitrary bytes to the file sink's parsers:
+// as a media segment of the output init's own representation (pass
+// through), of one with the same timescale (moof rewrite) and of one
+// with another timescale (rebuild), and as an init segment joining the
+// output. They return errors, never panic, and what they accept encodes.
+func FuzzFileSinkParsers(f *testing.F) {
+	// Small segments (about 2 kB at 8 kbit/s) keep the fuzzer fast.
+	initA, segA := synthBytes(f, synthRungRate(f, 64, 64, 90000, 8000))
+	initB, segB := synthBytes(f, synthRungRate(f, 128, 64, 90000, 8000))
+	initC, segC := synthBytes(f, synthRungRate(f, 128, 128, 15360, 8000))
+	for _, s := range [][]byte{segA[0], segB[1], segC[2], segA[1][:200], initB, initC, initA[:50], {}} {
+		f.Add(s)
 	}
-	f.Add(true, initB)
-	f.Add(true, initA[:50])
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, asInit bool, data []byte) {
-		fs, err := NewFileSink(dir, 1)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := parseSrcInit(initA)
 		require.NoError(t, err)
-		defer fs.Close()
-		ds := []Delivery{initOf(0, initA), mediaOf(0, 0, segA[0]), initOf(1, initB)}
-		if asInit {
-			ds = append(ds, initOf(2, data), mediaOf(2, 1, segB[1]))
-		} else {
-			ds = append(ds, mediaOf(1, 1, data))
+		out := newOutInit(a)
+		for _, init := range [][]byte{initB, initC} {
+			si, err := parseSrcInit(init)
+			require.NoError(t, err)
+			require.NoError(t, out.add(si))
+			_, _ = out.fragments(si, data)
 		}
-		for i := range ds {
-			if fs.Deliver(0, &ds[i]) != nil {
-				break
+		_, _ = out.fragments(a, data)
+		if si, err := parseSrcInit(data); err == nil {
+			if out.add(si) == nil {
+				_, _ = out.fragments(si, segA[0])
 			}
 		}
-		_ = fs.Close()
-		for _, p := range fs.Files() {
-			_ = os.Remove(p)
-		}
+		_, _ = out.encode()
 	})
 }
