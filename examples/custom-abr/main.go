@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/origin"
+	"github.com/abrkit/abrkit/player"
 )
 
 // safeRate fetches the highest rung whose bitrate fits in Share of the
@@ -27,7 +31,7 @@ func (r *safeRate) Decide(s *abr.Snapshot) abr.Decision {
 			q = i
 		}
 	}
-	return abr.Decision{Rung: q, Reason: abr.Reason{Rule: "safe-rate", Estimate: s.Estimate.Throughput, Value: float64(budget)}}
+	return abr.Decision{Rung: q, Reason: abr.Reason{Rule: "safe-rate", Estimate: s.Estimate.Throughput, Buffer: s.Buffer, Value: float64(budget)}}
 }
 
 func init() {
@@ -84,8 +88,75 @@ func run(w io.Writer, spec string) error {
 	return nil
 }
 
+// play plays a real stream with the algorithm built from spec: the
+// built-in origin's synthetic DASH stream (duration long, five video
+// rungs from 400 kbit/s to 6 Mbit/s, and audio), served over loopback
+// HTTP and fetched by the real driver at speed times real time. It prints
+// each decision of the video track with the rung's bitrate and a summary.
+func play(ctx context.Context, w io.Writer, spec string, duration time.Duration, speed float64) error {
+	alg, err := abr.New(spec)
+	if err != nil {
+		return err
+	}
+	c := origin.DefaultContent()
+	c.Duration = duration
+	o, err := origin.New(origin.Config{Content: &c})
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	srv := httptest.NewServer(o)
+	defer srv.Close()
+
+	cfg := player.DefaultConfig()
+	cfg.PlaybackRate = speed
+	// The same harmonic-mean estimator as the scripted run above; without
+	// one the session uses Shaka Player's, which ignores downloads as fast
+	// as loopback ones.
+	if cfg.Estimator, err = abr.NewHarmonicEstimator(abr.DefaultHarmonicParams()); err != nil {
+		return err
+	}
+	url := srv.URL + origin.PathDASH
+	s, err := player.NewSessionFromURL(cfg, url, alg)
+	if err != nil {
+		return err
+	}
+	// The observer runs on the driver's goroutine and must not call the
+	// session: keep the decisions and print them afterwards.
+	var decisions []player.Event
+	dcfg := player.DefaultDriverConfig()
+	dcfg.Observer = player.ObserverFunc(func(e *player.Event) {
+		if e.Kind == player.EvDecision && e.Track == 0 {
+			decisions = append(decisions, *e)
+		}
+	})
+	d, err := player.NewDriver(s, player.NewHeadless(speed), dcfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "playing %s with %s\n", url, spec)
+	if err := d.Run(ctx); err != nil {
+		return err
+	}
+	ladder := s.Tracks()[0].Ladder
+	for _, e := range decisions {
+		fmt.Fprintf(w, "  segment %d: estimate %7.3f Mbit/s, buffer %5.2fs -> rung %d (%4d kbit/s) [%s]\n",
+			e.Segment, float64(e.Reason.Estimate)/1e6, e.Reason.Buffer.Seconds(), e.To, ladder[e.To].Bandwidth/1000, e.Reason.Rule)
+	}
+	sum := s.Summary()
+	fmt.Fprintf(w, "%s: %d segments, average %d kbit/s, %d switches, %d rebuffers\n",
+		sum.State, sum.Segments, sum.AvgBitrateBps/1000, sum.Switches, sum.RebufferCount)
+	return nil
+}
+
 func main() {
-	if err := run(os.Stdout, "safe-rate:share=0.6"); err != nil {
+	const spec = "safe-rate:share=0.6"
+	if err := run(os.Stdout, spec); err != nil {
+		fmt.Fprintln(os.Stderr, "custom-abr:", err)
+		os.Exit(1)
+	}
+	fmt.Println()
+	if err := play(context.Background(), os.Stdout, spec, 30*time.Second, 10); err != nil {
 		fmt.Fprintln(os.Stderr, "custom-abr:", err)
 		os.Exit(1)
 	}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/abrkit/abrkit/abr"
 	"github.com/stretchr/testify/assert"
@@ -43,4 +45,28 @@ func TestRunBadSpec(t *testing.T) {
 	require.True(t, errors.Is(err, abr.ErrBadParam), "%v", err)
 	err = run(&bytes.Buffer{}, "no-such-algorithm")
 	require.True(t, errors.Is(err, abr.ErrUnknownAlgorithm), "%v", err)
+}
+
+// The algorithm plays a real stream: 20 s of the built-in origin's
+// DASH stream at 20x. Every decision of the video track follows the
+// rule: the rung's bitrate is within the budget (0.6 × estimate, the
+// decision's value), or it is the lowest rung.
+func TestPlay(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, play(context.Background(), &out, "safe-rate:share=0.6", 20*time.Second, 20))
+	re := regexp.MustCompile(`segment (\d+): estimate +([0-9.]+) Mbit/s, buffer +[0-9.]+s -> rung (\d) \(\s*(\d+) kbit/s\) \[safe-rate\]`)
+	matches := re.FindAllStringSubmatch(out.String(), -1)
+	require.Len(t, matches, 10, "one decision per 2 s video segment: %s", out.String())
+	for i, m := range matches {
+		assert.Equal(t, strconv.Itoa(i), m[1])
+		est, err := strconv.ParseFloat(m[2], 64)
+		require.NoError(t, err)
+		kbps, err := strconv.ParseFloat(m[4], 64)
+		require.NoError(t, err)
+		if m[3] != "0" {
+			// 0.6 × estimate, with the estimate printed to the kbit/s.
+			assert.LessOrEqual(t, kbps/1000, 0.6*est+0.001, "segment %d", i)
+		}
+	}
+	assert.Contains(t, out.String(), "ended: 20 segments")
 }
