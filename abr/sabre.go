@@ -382,8 +382,8 @@ func init() {
 // SabreAbandonPlanner is implemented by Sabre algorithms whose
 // check_abandon can be prepared once per download, so that a simulator
 // running Sabre's progress steps (ten thousand per session on 3G traces)
-// asks cheaply at each step and calls SabreCheckAbandon only at the step
-// where the algorithm abandons.
+// can tell cheaply at which steps the algorithm cannot abandon and call
+// SabreCheckAbandon only at the others.
 type SabreAbandonPlanner interface {
 	// SabrePlanAbandon prepares pl for the download of sizeBits at rung,
 	// with v as SabreCheckAbandon will be given it at every step
@@ -405,100 +405,60 @@ type SabreAbandonPlan struct {
 	level []float64
 	// other[q] is the segment's size at rung q, size·b_q/b_cur.
 	other []float64
-	// sorted is set when level and other both ascend (they do for an
-	// ascending ladder with Vp > 0). lo and hi then remember the range of
-	// rungs the last call looked at, where the next call's range usually
-	// is too (during a download the buffer estimate and the bits
-	// remaining only fall).
+	// sorted is set when the sizes ascend and no level exceeds cur (as
+	// for an ascending ladder with Vp > 0).
 	sorted bool
-	lo, hi int
 }
 
-// Abandons reports whether SabreCheckAbandon, given the planned view with
-// BufferMs = bufferMs and a progress of downloadedBits of the planned
-// download, would abandon it. The answer is exact, not an estimate. It
-// does not change the algorithm: when it is true, call SabreCheckAbandon
-// for the target and the algorithm's own bookkeeping.
+// Threshold returns a buffer level T such that SabreCheckAbandon, given
+// the planned view, abandons at no progress step whose buffer estimate is
+// at least T and whose download has at least downloadedBits (so at most
+// R0 = size − downloadedBits bits remain). It is +Inf when it cannot
+// tell, −Inf when the algorithm never abandons. During a download the
+// estimate only falls and the bits remaining only shrink, so a simulator
+// asks again only when the estimate falls below T; in practice T is so
+// close to the level where the algorithm does abandon that it calls
+// SabreCheckAbandon only at the steps where it abandons.
 //
-// With R the bits remaining and L the buffer estimate, Bola.check_abandon
-// abandons if and only if its current score s = (cur − L)/R is not
-// negative and some lower rung q with other_q < R has a higher score
-// (level_q − L)/other_q, both being rounded quotients. Rungs with
-// level_q <= L cannot (their score is at most 0 <= s); with ascending
-// levels and sizes the others form a range of rungs. For each of them
-// Abandons first tries to prove, without dividing, that the exact
-// quotient (level_q − L)/other_q is at most the exact (cur − L)/R, i.e.
-// that X = (cur − L)·other_q − (level_q − L)·R >= 0: then its rounding is
-// at most s, rounding being monotone, and q cannot win. The two products
-// and their difference are computed with one rounding each; when the
-// computed difference exceeds 2^-50 of the computed first product (a
-// normal number), the rounding errors (at most 2^-53 relative each)
-// cannot have changed the sign of X. The few rungs this cannot settle,
-// those within rounding of a tie or truly above s, are compared as
-// SabreCheckAbandon compares them. Ladders that do not ascend take the
-// same path with s·other_q − (level_q − L) computed in one rounding
-// (math.FMA) as the proof.
-func (pl *SabreAbandonPlan) Abandons(bufferMs, downloadedBits float64) bool {
-	remain := pl.size - downloadedBits
-	if pl.never || downloadedBits <= 0 || remain <= 0 {
-		return false
+// Why it holds. Let L and R be a step's estimate and bits remaining,
+// a = (level_q − L) and n = (cur − L) rounded, and u = 2^-53. Rung q
+// cannot win if a/other_q <= n/R as real numbers, for then the rounded
+// quotients compare the same way (rounding is monotone); check_abandon
+// also ignores rungs with other_q >= R, and every rung when n < 0. When
+// level_q <= L, a <= 0 <= n/R. Otherwise cur − L >= level_q − L > 0,
+// a <= (level_q − L)(1+u) and n >= (cur − L)(1−u), so it suffices that
+// (level_q − L)·R·(1+ε) <= (cur − L)·other_q·(1−ε) with ε = 2^-50, i.e.
+// (as R > other_q) that L >= Θ_q(R) = (level_q·R(1+ε) − cur·other_q(1−ε))
+// / (R(1+ε) − other_q(1−ε)). Θ_q grows with R (its derivative has the
+// sign of other_q·(cur − level_q) >= 0), so Θ_q(R0) bounds it for every
+// later step. Threshold computes Θ_q(R0) in floats and adds 2^-44 of the
+// magnitudes involved, over a hundred times the rounding error of that
+// computation, and returns the largest over the rungs with other_q < R0.
+func (pl *SabreAbandonPlan) Threshold(downloadedBits float64) float64 {
+	if pl.never {
+		return math.Inf(-1)
 	}
-	num := pl.cur - bufferMs
-	if !pl.sorted || !(num >= 0) {
-		return pl.abandonsSlow(num/remain, bufferMs, remain)
+	r0 := pl.size - downloadedBits
+	if !pl.sorted || !(r0 > 0) {
+		return math.Inf(1)
 	}
-	level, other := pl.level, pl.other
-	hi := pl.hi
-	for hi > 0 && !(other[hi-1] < remain) {
-		hi--
-	}
-	for hi < len(other) && other[hi] < remain {
-		hi++
-	}
-	lo := pl.lo
-	for lo > 0 && level[lo-1] > bufferMs {
-		lo--
-	}
-	for lo < len(level) && !(level[lo] > bufferMs) {
-		lo++
-	}
-	pl.lo, pl.hi = lo, hi
-	score, scored := 0.0, false
-	for q := lo; q < hi; q++ {
-		o, a := other[q], level[q]-bufferMs
-		x := float64(num * o)
-		y := float64(a * remain)
-		if o > 0 && x > 0x1p-900 && float64(x-y) > float64(x*0x1p-50) {
-			continue
-		}
-		if !scored {
-			score, scored = num/remain, true
-		}
-		if a/o > score {
-			return true
-		}
-	}
-	return false
-}
-
-// abandonsSlow is Abandons for a negative or -0 current score and for
-// ladders that do not ascend.
-func (pl *SabreAbandonPlan) abandonsSlow(score, bufferMs, remain float64) bool {
-	if score < 0 {
-		return false
-	}
+	const eps = 0x1p-50
+	rp := float64(r0 * (1 + eps))
+	t := math.Inf(-1)
 	for q, lv := range pl.level {
 		o := pl.other[q]
-		if !(o < remain) {
-			continue
+		if !(o < r0) {
+			break // the sizes ascend
 		}
-		a := lv - bufferMs
-		if o > 0 && math.FMA(score, o, -a) > 0 {
-			continue
+		om := float64(o * (1 - eps))
+		d := rp - om
+		th := (float64(lv*rp) - float64(pl.cur*om)) / d
+		abs := math.Abs(th)
+		err := 0x1p-44*(float64(math.Abs(lv)*r0)+float64(math.Abs(pl.cur)*o)+float64(abs*(r0+o)))/d + float64(0x1p-44*abs)
+		if !(d > 0) || !(o > 0) || math.IsNaN(th+err) {
+			return math.Inf(1)
 		}
-		if a/o > score {
-			return true
-		}
+		t = max(t, th+err)
 	}
-	return false
+	return t
 }

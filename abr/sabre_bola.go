@@ -211,11 +211,11 @@ func (b *SabreBola) SabrePlanAbandon(v SabreView, rung int, sizeBits float64, pl
 	pl.size = sizeBits
 	pl.cur = float64(b.vp * (b.p.GammaP + b.m.util[rung]))
 	pl.level, pl.other = pl.level[:0], pl.other[:0]
-	pl.sorted, pl.lo, pl.hi = true, 0, 0
+	pl.sorted = true
 	for q := 0; q < rung; q++ {
 		pl.level = append(pl.level, float64(b.vp*(b.p.GammaP+b.m.util[q])))
 		pl.other = append(pl.other, b.m.otherSize(sizeBits, q, rung))
-		if q > 0 && !(pl.level[q] >= pl.level[q-1] && pl.other[q] >= pl.other[q-1]) {
+		if !(pl.level[q] <= pl.cur) || q > 0 && !(pl.other[q] >= pl.other[q-1]) {
 			pl.sorted = false
 		}
 	}

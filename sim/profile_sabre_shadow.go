@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -551,10 +552,10 @@ func (t *sabreTransport) start(d *driver, now time.Duration, r *player.Request) 
 }
 
 // downloadPlanned is SabreLink.DownloadChecked with checkStep for an
-// algorithm that plans its abandonment checks: each progress step asks
-// the plan, which answers exactly whether the algorithm would abandon
-// there, and only then is the algorithm asked (evaluate). The arithmetic
-// of the steps is DownloadChecked's.
+// algorithm that plans its abandonment checks (abr.SabreAbandonPlanner):
+// the algorithm is asked (evaluate) only at the steps the plan cannot
+// rule out, in practice those where it abandons. The arithmetic of the
+// steps is DownloadChecked's.
 func (t *sabreTransport) downloadPlanned(bits, levelMs float64) SabreDownload {
 	sh := &t.sh
 	l := sh.link
@@ -568,6 +569,12 @@ func (t *sabreTransport) downloadPlanned(bits, levelMs float64) SabreDownload {
 	p := &l.periods[l.c.index]
 	minMs := SabreMinProgressMs - timeMs
 	minBits := SabreMinProgressBits
+	// The plan's threshold: steps with a buffer estimate of at least
+	// quietFrom cannot abandon (the estimate only falls and the bits
+	// remaining only shrink); below it, it is asked again for the
+	// progress made, and the algorithm only if the estimate is still
+	// below.
+	quietFrom := math.Inf(1)
 	for got < bits {
 		// minimalDownload's whole step inside the current period.
 		if fits := float64(toNext * p.bw); minBits == SabreMinProgressBits && minMs == SabreMinProgressMs && p.bw > 0 &&
@@ -589,13 +596,16 @@ func (t *sabreTransport) downloadPlanned(bits, levelMs float64) SabreDownload {
 			if !(est > 0) && est == est {
 				est = 0
 			}
-			if sh.plan.Abandons(est, got) {
-				r := SabreDownload{SizeBits: bits, DownloadedBits: got, TimeMs: timeMs, TTFBMs: ttfb}
-				if sh.evaluate(&r, est) {
-					l.c.timeToNext, l.c.totalMs = toNext, total
-					sh.step, sh.stepBuf = r, est
-					r.Abandoned = true
-					return r
+			if !(est >= quietFrom) {
+				quietFrom = sh.plan.Threshold(got)
+				if !(est >= quietFrom) {
+					r := SabreDownload{SizeBits: bits, DownloadedBits: got, TimeMs: timeMs, TTFBMs: ttfb}
+					if sh.evaluate(&r, est) {
+						l.c.timeToNext, l.c.totalMs = toNext, total
+						sh.step, sh.stepBuf = r, est
+						r.Abandoned = true
+						return r
+					}
 				}
 			}
 			minMs = SabreMinProgressMs
