@@ -98,9 +98,10 @@ func count(t *testing.T, o *origin.Origin, path string, atLeast int) int {
 // when the buffer covers the recovery, which the timing is chosen for:
 //
 //   - manifest and init faults happen before playback starts;
-//   - the media fault hits segment 13 of 15 (2 s each) at speed 20: 24 s
+//   - the media fault hits segment 13 of 15 (2 s each) at speed 16: 24 s
 //     are buffered, and the longest recovery, a Retry-After of 1 s or a
-//     1 s total timeout plus a 50 ms backoff, consumes at most 21 s.
+//     1 s total timeout plus a 50 ms backoff, consumes at most 16.8 s,
+//     leaving 7 s (0.4 s of wall time) for the downloads before it.
 func TestFaultMatrixRecovers(t *testing.T) {
 	short := e2eContent()
 	short.Duration = 6 * time.Second
@@ -110,10 +111,11 @@ func TestFaultMatrixRecovers(t *testing.T) {
 		name    string
 		path    string
 		content origin.Content
+		speed   float64
 	}{
-		{"manifest", twoBaseMPD, short},
-		{"init", "/synth/dash/v400k/init.mp4", short},
-		{"media", "/synth/dash/v400k/seg-13.m4s", long},
+		{"manifest", twoBaseMPD, short, e2eSpeed},
+		{"init", "/synth/dash/v400k/init.mp4", short, e2eSpeed},
+		{"media", "/synth/dash/v400k/seg-13.m4s", long, 16},
 	}
 	faults := []struct {
 		name     string
@@ -140,7 +142,7 @@ func TestFaultMatrixRecovers(t *testing.T) {
 				cp := newCDNPair(t, tg.content)
 				require.NoError(t, cp.a.SetFaults(origin.Script{Rules: []origin.Rule{
 					{Name: fc.name, Path: tg.path, Requests: []origin.Span{{First: 1, Last: 1}}, Fault: fc.fault}}}))
-				s, err := playFaults(t, cp.manifest, faultConfig(e2eSpeed))
+				s, err := playFaults(t, cp.manifest, faultConfig(tg.speed))
 				require.NoError(t, err)
 				sum := s.Summary()
 				assert.True(t, sum.Ended, "played to the end")
