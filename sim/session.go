@@ -224,7 +224,10 @@ func (r *Runner) Run(cfg *SessionConfig) (SessionResult, error) {
 }
 
 // presentation returns v's presentation, built and prepared once per
-// Runner.
+// Runner. Its segment templates are expanded into explicit segment lists
+// (listSegments), since every session of the Runner asks for the same
+// segments: the core then finds each segment's URLs instead of
+// formatting them anew for every request.
 func (r *Runner) presentation(v *Video) (*manifest.Presentation, error) {
 	if p, ok := r.pres[v]; ok {
 		return p, nil
@@ -239,11 +242,40 @@ func (r *Runner) presentation(v *Video) (*manifest.Presentation, error) {
 				if err := rep.Index.Prepare(); err != nil {
 					return nil, fmt.Errorf("%w: video %q rung %s: %w", ErrBadSession, v.Name, rep.ID, err)
 				}
+				rep.Index = listSegments(rep.Index)
 			}
 		}
 	}
 	r.pres[v] = p
 	return p, nil
+}
+
+// maxListedSegments bounds the segments listSegments expands per
+// representation (some 200 bytes each).
+const maxListedSegments = 20_000
+
+// listSegments returns a prepared template index as an explicit segment
+// list with the same segments (times, numbers and URLs, as the template
+// gives them) and the same other fields; other indexes, and templates of
+// more than maxListedSegments segments, are returned as they are.
+func listSegments(ix *manifest.SegmentIndex) *manifest.SegmentIndex {
+	if ix.Addressing != manifest.AddrTemplate {
+		return ix
+	}
+	n, bounded := ix.Len()
+	if !bounded || n <= 0 || n > maxListedSegments {
+		return ix
+	}
+	segs, err := ix.AppendSegments(make([]manifest.Segment, 0, n), 0, n)
+	if err != nil || len(segs) != n {
+		return ix
+	}
+	x := *ix
+	x.Addressing, x.Segments = manifest.AddrList, segs
+	if x.Prepare() != nil {
+		return ix
+	}
+	return &x
 }
 
 // buildAlgorithm returns cfg.Algorithm or builds cfg.ABR, applying fix to
