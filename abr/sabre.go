@@ -405,8 +405,8 @@ type SabreAbandonPlan struct {
 	level []float64
 	// other[q] is the segment's size at rung q, size·b_q/b_cur.
 	other []float64
-	// sorted is set when the sizes ascend and no level exceeds cur (as
-	// for an ascending ladder with Vp > 0).
+	// sorted is set when the sizes and the levels ascend and no level
+	// exceeds cur (as for an ascending ladder with Vp > 0).
 	sorted bool
 }
 
@@ -434,6 +434,9 @@ type SabreAbandonPlan struct {
 // later step. Threshold computes Θ_q(R0) in floats and adds 2^-44 of the
 // magnitudes involved, over a hundred times the rounding error of that
 // computation, and returns the largest over the rungs with other_q < R0.
+// As Θ_q = level_q − (cur − level_q)·other_q(1−ε)/(R(1+ε) − other_q(1−ε))
+// <= level_q, the rungs are taken from the top down and the scan stops at
+// the first level below the largest bound so far.
 func (pl *SabreAbandonPlan) Threshold(downloadedBits float64) float64 {
 	if pl.never {
 		return math.Inf(-1)
@@ -444,17 +447,23 @@ func (pl *SabreAbandonPlan) Threshold(downloadedBits float64) float64 {
 	}
 	const eps = 0x1p-50
 	rp := float64(r0 * (1 + eps))
+	hi := len(pl.other)
+	for hi > 0 && !(pl.other[hi-1] < r0) {
+		hi--
+	}
 	t := math.Inf(-1)
-	for q, lv := range pl.level {
-		o := pl.other[q]
-		if !(o < r0) {
-			break // the sizes ascend
+	for q := hi - 1; q >= 0; q-- {
+		lv := pl.level[q]
+		if lv <= t {
+			break // Θ_q <= level_q, and the levels ascend
 		}
+		o := pl.other[q]
 		om := float64(o * (1 - eps))
 		d := rp - om
-		th := (float64(lv*rp) - float64(pl.cur*om)) / d
+		inv := 1 / d
+		th := (float64(lv*rp) - float64(pl.cur*om)) * inv
 		abs := math.Abs(th)
-		err := 0x1p-44*(float64(math.Abs(lv)*r0)+float64(math.Abs(pl.cur)*o)+float64(abs*(r0+o)))/d + float64(0x1p-44*abs)
+		err := 0x1p-44 * (float64(float64(math.Abs(lv)*r0)+float64(math.Abs(pl.cur)*o)+float64(abs*(r0+o)))*inv + abs)
 		if !(d > 0) || !(o > 0) || math.IsNaN(th+err) {
 			return math.Inf(1)
 		}

@@ -215,7 +215,7 @@ func (b *SabreBola) SabrePlanAbandon(v SabreView, rung int, sizeBits float64, pl
 	for q := 0; q < rung; q++ {
 		pl.level = append(pl.level, float64(b.vp*(b.p.GammaP+b.m.util[q])))
 		pl.other = append(pl.other, b.m.otherSize(sizeBits, q, rung))
-		if !(pl.level[q] <= pl.cur) || q > 0 && !(pl.other[q] >= pl.other[q-1]) {
+		if !(pl.level[q] <= pl.cur) || q > 0 && !(pl.other[q] >= pl.other[q-1] && pl.level[q] >= pl.level[q-1]) {
 			pl.sorted = false
 		}
 	}
