@@ -44,8 +44,9 @@ func ReadSabre(r io.Reader, name string) (*Trace, error) {
 		return nil, fmt.Errorf("%s:%d: %w: a Sabre network trace is a JSON array of periods", name, lineAt(data, dec.InputOffset()), ErrSyntax)
 	}
 	t := &Trace{Name: name, Format: FormatSabre}
+	var lines lineCounter
 	for dec.More() {
-		line := lineAt(data, skipSeparators(data, dec.InputOffset()))
+		line := lines.at(data, skipSeparators(data, dec.InputOffset()))
 		var jp sabreJSONPeriod
 		if err := dec.Decode(&jp); err != nil {
 			return nil, fmt.Errorf("%s:%d: period %d: %w: %w", name, line, len(t.Sabre)+1, ErrSyntax, err)
@@ -144,6 +145,28 @@ func readAllLimited(r io.Reader, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w: file larger than %d bytes", name, ErrInvalid, maxFileBytes)
 	}
 	return data, nil
+}
+
+// lineCounter gives the line numbers of ascending offsets in one input,
+// counting each byte once (lineAt from the start for every period made
+// reading a trace quadratic in its length).
+type lineCounter struct {
+	off   int64 // offset counted up to
+	lines int   // newlines before off
+}
+
+// at returns the 1-based line number of byte offset off in data; an
+// offset below the previous call's counts again from the start.
+func (c *lineCounter) at(data []byte, off int64) int {
+	off = min(off, int64(len(data)))
+	if off < c.off {
+		*c = lineCounter{}
+	}
+	if off > c.off {
+		c.lines += bytes.Count(data[c.off:off], []byte{'\n'})
+		c.off = off
+	}
+	return 1 + c.lines
 }
 
 // lineAt returns the 1-based line number of byte offset off in data.
