@@ -15,11 +15,13 @@ import (
 // sabre profile (Sabre's metrics, the core's summary and the
 // per-download timeline) over the first ten 3G traces of mmsys18 with
 // bbb.json in eleven Sabre configurations, over all 86 3G traces with
-// Sabre's -a bola -b 10, and over the first ten 4G and FCC-HD traces. The hashes were computed
-// before the profile's hot paths were optimised (abrkit commit 4187835)
-// and must not change: the optimisations keep Sabre's float arithmetic
-// exactly. fmt's %v prints a float64 in its shortest form that reads back
-// to the same bits, so a change in any last bit changes the hash.
+// Sabre's -a bola -b 10, and over the first ten 4G and FCC-HD traces.
+// The hashes were computed before the profile's hot paths were optimised
+// (abrkit commit 4187835) and must not change: the optimisations keep
+// Sabre's float arithmetic exactly. fmt's %v prints a float64 in its
+// shortest form that reads back to the same bits, so a change in any
+// last bit changes the hash (a one-ulp change of the link's step time
+// changes seven of the fifteen).
 func TestSabreGoldenHash(t *testing.T) {
 	v, err := LoadSabreMovie(drvShared(t, "traces", "sabre", "mmsys18", "bbb.json"))
 	require.NoError(t, err)
