@@ -71,8 +71,11 @@ func (r *request) total() int64 {
 // OnComplete reports that request id completed with bytes body bytes.
 // data is the body: required for manifest, playlist, index and init
 // requests; for media it is handed to the sink and may be nil when the
-// driver carries no payload (the simulator). The session keeps data
-// (init segments are cached); the driver must not reuse it.
+// driver carries no payload (the simulator). The session keeps the data
+// of manifest, playlist, index and init requests (init segments are
+// cached), so the driver must not reuse those buffers; media data is only
+// passed on in the Deliver action and not held afterwards, so the driver
+// may reuse a media buffer once the sink has taken the delivery.
 func (s *Session) OnComplete(now time.Duration, id RequestID, bytes int64, data []byte) {
 	s.advance(now)
 	if r := s.lookup(id); r != nil {
