@@ -126,12 +126,8 @@ type pensieveTransport struct {
 	chunks      []qoe.PensieveChunk
 	log         []qoe.PensieveLogLine
 
-	// The chunk in flight.
-	active, fbSent bool
-	id             player.RequestID
-	size           int64
-	fbAt, endAt    time.Duration
-	afterMs        float64 // buffer after the chunk, before any sleep
+	inFlight         // the chunk in flight
+	afterMs  float64 // buffer after the chunk, before any sleep
 }
 
 func (t *pensieveTransport) reset(tr *traces.Trace, v *Video, p PensieveProfile) error {
@@ -232,16 +228,6 @@ func (t *pensieveTransport) cancel(_ *driver, _ time.Duration, id player.Request
 		t.active = false
 	}
 	return nil
-}
-
-func (t *pensieveTransport) next() (time.Duration, bool) {
-	switch {
-	case !t.active:
-		return 0, false
-	case !t.fbSent:
-		return t.fbAt, true
-	}
-	return t.endAt, true
 }
 
 func (t *pensieveTransport) fire(d *driver, at time.Duration) error {

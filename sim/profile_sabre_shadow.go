@@ -484,12 +484,10 @@ type sabreTransport struct {
 	check     SabreCheck
 	d         *driver
 
-	active, fbSent bool
-	id, ackID      player.RequestID
-	size           int64
-	fbAt, endAt    time.Duration
-	abandoned      bool // the download ends in an abandonment at endAt
-	inlineCancel   bool // the core abandoned it during a per-step report
+	inFlight
+	ackID        player.RequestID
+	abandoned    bool // the download ends in an abandonment at endAt
+	inlineCancel bool // the core abandoned it during a per-step report
 }
 
 func (t *sabreTransport) reset(p SabreProfile) {
@@ -660,16 +658,6 @@ func (t *sabreTransport) cancel(_ *driver, _ time.Duration, id player.RequestID)
 	return nil
 }
 
-func (t *sabreTransport) next() (time.Duration, bool) {
-	switch {
-	case !t.active:
-		return 0, false
-	case !t.fbSent:
-		return t.fbAt, true
-	}
-	return t.endAt, true
-}
-
 func (t *sabreTransport) fire(d *driver, at time.Duration) error {
 	sh := &t.sh
 	if t.active && !t.fbSent && t.fbAt <= at {
@@ -697,4 +685,25 @@ func (t *sabreTransport) fire(d *driver, at time.Duration) error {
 		return fmt.Errorf("%w: the algorithm abandoned segment %d but the core did not", ErrDiverged, sh.cur.seg)
 	}
 	return sh.err
+}
+
+// inFlight is the one transfer an exact reference model has in flight
+// (Pensieve and Sabre fetch one chunk at a time): its request, size, and
+// when its first byte and its end are due.
+type inFlight struct {
+	active, fbSent bool
+	id             player.RequestID
+	size           int64
+	fbAt, endAt    time.Duration
+}
+
+// next returns when the transfer's next event is due.
+func (f *inFlight) next() (time.Duration, bool) {
+	switch {
+	case !f.active:
+		return 0, false
+	case !f.fbSent:
+		return f.fbAt, true
+	}
+	return f.endAt, true
 }
