@@ -155,6 +155,21 @@ type Snapshot struct {
 	MinRung, MaxRung int
 }
 
+// rungBounds returns the rungs a decision may use: the snapshot's
+// MinRung..MaxRung kept inside the ladder, with hi >= lo.
+func rungBounds(s *Snapshot) (lo, hi int) {
+	top := s.Ladder.Top()
+	lo = min(max(s.MinRung, 0), top)
+	hi = min(max(s.MaxRung, lo), top)
+	return lo, hi
+}
+
+// clampRung bounds q to rungBounds(s).
+func clampRung(s *Snapshot, q int) int {
+	lo, hi := rungBounds(s)
+	return min(max(q, lo), hi)
+}
+
 // Reason explains a decision: which rule fired and on what values. It is
 // designed to be built without allocating.
 type Reason struct {

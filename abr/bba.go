@@ -60,7 +60,7 @@ func (b *BBA) Name() string { return "bba" }
 
 // Decide applies the rate map with hysteresis.
 func (b *BBA) Decide(s *Snapshot) Decision {
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	rs := s.Ladder.Rungs
 	prev := min(max(s.LastRung, lo), hi)
 	rmin, rmax := float64(rs[lo].Bitrate), float64(rs[hi].Bitrate)

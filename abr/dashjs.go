@@ -15,16 +15,6 @@ import (
 // dashjsKbit is a rung's bitrateInKbit (bandwidth ÷ 1000).
 func dashjsKbit(l *Ladder, q int) float64 { return float64(l.Rungs[q].Bitrate) / 1000 }
 
-// dashjsBounds returns the rungs dash.js may choose from after its
-// min/max-bitrate filter: the snapshot's MinRung..MaxRung.
-func dashjsBounds(s *Snapshot) (lo, hi int) {
-	lo, hi = max(s.MinRung, 0), min(s.MaxRung, s.Ladder.Top())
-	if hi < lo {
-		hi = lo
-	}
-	return lo, hi
-}
-
 // dashjsOptimal is AbrController.getOptimalRepresentationForBitrate: the
 // highest rung in lo..hi whose bitrateInKbit <= kbit, the lowest when
 // none fits or kbit <= 0 (NaN also gives the lowest).
@@ -72,7 +62,7 @@ func dashjsInitialRung(s *Snapshot, initial int64) int {
 // dashjsInitial returns the initial rung and the bitrate in kbit/s it
 // was chosen for.
 func dashjsInitial(s *Snapshot, initial int64) (int, float64) {
-	lo, hi := dashjsBounds(s)
+	lo, hi := rungBounds(s)
 	kbit := dashjsAverageKbps(s)
 	if math.IsNaN(kbit) || kbit <= 0 {
 		kbit = float64(initial) / 1000

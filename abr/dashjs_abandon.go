@@ -110,7 +110,7 @@ func (a *DashjsAbandonRule) ShouldAbandon(s *Snapshot, p Progress) (bool, int, R
 	}
 	measured := math.Round(a.sum / float64(a.count))
 	estSeconds := math.Round(float64(total*8)/measured/1000*100) / 100
-	lo, hi := dashjsBounds(s)
+	lo, hi := rungBounds(s)
 	if estSeconds < s.Ladder.SegmentDuration.Seconds()*a.p.Multiplier || p.Rung <= lo {
 		return no()
 	}

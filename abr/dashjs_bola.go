@@ -271,7 +271,7 @@ func (b *DashjsBola) rule(s *Snapshot) (q int, delay float64, rule string, ok bo
 		return 0, 0, dashjsRuleBolaOne, false
 	}
 	b.bufferEmpty(s)
-	lo, hi := dashjsBounds(s)
+	lo, hi := rungBounds(s)
 	level := s.Buffer.Seconds()
 	safe := dashjsAverageKbps(s) * b.p.Safety
 	if b.state == dashjsBolaStartup {
@@ -332,7 +332,7 @@ func (b *DashjsBola) Decide(s *Snapshot) Decision {
 	if !ok {
 		q = b.current(s)
 	}
-	q = sabreClampRung(s, q)
+	q = clampRung(s, q)
 	b.cur = q
 	return Decision{Rung: q, Delay: time.Duration(delay * float64(time.Second)), Reason: dashjsReason(rule, s, b.placeholder)}
 }

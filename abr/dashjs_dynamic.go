@@ -224,7 +224,7 @@ func (d *DashjsDynamic) current(s *Snapshot) int {
 // (with an empty buffer the rules keep it).
 func (d *DashjsDynamic) Startup(s *Snapshot) Decision {
 	if d.cur < 0 && s.LastRung < 0 {
-		d.cur = sabreClampRung(s, dashjsInitialRung(s, d.p.InitialBitrate))
+		d.cur = clampRung(s, dashjsInitialRung(s, d.p.InitialBitrate))
 	}
 	return d.Decide(s)
 }
@@ -262,7 +262,7 @@ func (d *DashjsDynamic) Decide(s *Snapshot) Decision {
 	} else {
 		rule = r
 	}
-	lo, hi := dashjsBounds(s)
+	lo, hi := rungBounds(s)
 	if d.p.InsufficientBuffer && d.ignore <= 0 {
 		if s.Buffer < d.p.StallThreshold {
 			consider(lo, dashjsRuleIBREmpty, 0)
@@ -290,7 +290,7 @@ func (d *DashjsDynamic) Decide(s *Snapshot) Decision {
 			}
 		}
 	}
-	final = sabreClampRung(s, final)
+	final = clampRung(s, final)
 	if final != cur {
 		d.bola.cur = final // QUALITY_CHANGE_REQUESTED
 	}

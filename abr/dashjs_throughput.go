@@ -67,7 +67,7 @@ func dashjsThroughputRule(s *Snapshot, safety float64, stall time.Duration, hold
 	case !s.Live && s.Buffer < stall:
 		return 0, dashjsRuleBufferEmpty, 0, false
 	}
-	lo, hi := dashjsBounds(s)
+	lo, hi := rungBounds(s)
 	safe := avg * safety
 	return dashjsOptimal(s.Ladder, safe, lo, hi), dashjsRuleThroughput, safe * 1000, true
 }
@@ -127,7 +127,7 @@ func (t *DashjsThroughput) current(s *Snapshot) int {
 // in bit/s it was chosen for.
 func (t *DashjsThroughput) Startup(s *Snapshot) Decision {
 	q, kbit := dashjsInitial(s, t.p.InitialBitrate)
-	t.cur = sabreClampRung(s, q)
+	t.cur = clampRung(s, q)
 	return Decision{Rung: t.cur, Reason: dashjsReason(dashjsRuleInitial, s, kbit*1000)}
 }
 
@@ -138,7 +138,7 @@ func (t *DashjsThroughput) Decide(s *Snapshot) Decision {
 	if !ok {
 		q = cur
 	}
-	t.cur = sabreClampRung(s, q)
+	t.cur = clampRung(s, q)
 	return Decision{Rung: t.cur, Reason: dashjsReason(rule, s, value)}
 }
 

@@ -102,7 +102,7 @@ func (x *ExoPlayer) allocated(s *Snapshot, est int64) int64 {
 
 // Decide is updateSelectedTrack.
 func (x *ExoPlayer) Decide(s *Snapshot) Decision {
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	rs := s.Ladder.Rungs
 	est := x.p.DefaultEstimate
 	if s.Estimate.Valid {

@@ -143,7 +143,7 @@ func (f *FESTIVE) Decide(s *Snapshot) Decision {
 	} else {
 		f.seen, f.upBefore = len(s.History), f.up
 	}
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	rs := s.Ladder.Rungs
 	cur := min(max(s.LastRung, lo), hi)
 	target := lo

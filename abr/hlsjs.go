@@ -146,7 +146,7 @@ func (h *HLSJS) findBest(s *Snapshot, bw float64, lo, hi int, starvation, maxSta
 
 // Decide returns hls.js's next auto level.
 func (h *HLSJS) Decide(s *Snapshot) Decision {
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	bw := h.bandwidth(s)
 	buf := s.Buffer.Seconds()
 	reason := Reason{Estimate: int64(bw), Buffer: s.Buffer}
@@ -204,7 +204,7 @@ func (h *HLSJS) ShouldAbandon(s *Snapshot, p Progress) (bool, int, Reason) {
 	if !h.p.Abandon {
 		return false, 0, Reason{}
 	}
-	lo, _ := pensieveBounds(s)
+	lo, _ := rungBounds(s)
 	if h.pending {
 		if p.Segment == h.pendSegment && p.Rung == h.pendRung {
 			if p.Elapsed < h.pendAt {

@@ -10,20 +10,10 @@ package abr
 // algorithm runs.
 const pensieveFirstRung = 1
 
-// pensieveBounds returns the rung range [lo, hi] a decision may use,
-// trusting Snapshot.MinRung/MaxRung but keeping them inside the ladder.
-func pensieveBounds(s *Snapshot) (lo, hi int) {
-	top := s.Ladder.Top()
-	lo = min(max(s.MinRung, 0), top)
-	hi = min(max(s.MaxRung, lo), top)
-	return lo, hi
-}
-
 // pensieveStartup is the decision for the first chunk of a session:
 // rung first clamped to the allowed range.
 func pensieveStartup(s *Snapshot, first int) Decision {
-	lo, hi := pensieveBounds(s)
-	return Decision{Rung: min(max(first, lo), hi), Reason: Reason{Rule: "startup", Buffer: s.Buffer}}
+	return Decision{Rung: clampRung(s, first), Reason: Reason{Rule: "startup", Buffer: s.Buffer}}
 }
 
 // pensieveMBps returns the throughput of a download the way Pensieve's

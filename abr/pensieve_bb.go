@@ -59,7 +59,7 @@ func (b *BB) Decide(s *Snapshot) Decision {
 	if s.LastRung < 0 {
 		return pensieveStartup(s, b.p.FirstRung)
 	}
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	buf := s.Buffer.Seconds()
 	r, cu := b.p.Reservoir.Seconds(), b.p.Cushion.Seconds()
 	top := s.Ladder.Top()

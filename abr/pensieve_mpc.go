@@ -188,7 +188,7 @@ func (m *MPC) Decide(s *Snapshot) Decision {
 		m.prev = d.Rung
 		return d
 	}
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	h := m.p.Horizon
 	if l := s.Ladder; l.Segments > 0 && l.Segments-s.Segment < h {
 		h = l.Segments - s.Segment

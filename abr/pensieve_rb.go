@@ -50,7 +50,7 @@ func (r *RB) Decide(s *Snapshot) Decision {
 	if !s.Estimate.Valid {
 		return pensieveStartup(s, r.p.FirstRung)
 	}
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	q := lo
 	for i := hi; i > lo; i-- {
 		if s.Ladder.Rungs[i].Bitrate <= s.Estimate.Throughput {

@@ -186,21 +186,6 @@ func sabreProgressOf(s *Snapshot, p Progress) (SabreProgress, bool) {
 	}, true
 }
 
-// sabreClampRung bounds q to the snapshot's MinRung..MaxRung (and the ladder).
-func sabreClampRung(s *Snapshot, q int) int {
-	lo, hi := s.MinRung, s.MaxRung
-	if top := s.Ladder.Top(); hi > top {
-		hi = top
-	}
-	if lo < 0 {
-		lo = 0
-	}
-	if hi < lo {
-		hi = lo
-	}
-	return min(max(q, lo), hi)
-}
-
 // sabreAbandonTarget bounds an abandonment target to the snapshot's
 // MinRung..MaxRung; a target that is no longer below the rung being
 // downloaded cancels the abandonment.
@@ -208,7 +193,7 @@ func sabreAbandonTarget(s *Snapshot, p Progress, q int, ok bool) (int, bool) {
 	if !ok {
 		return p.Rung, false
 	}
-	q = sabreClampRung(s, q)
+	q = clampRung(s, q)
 	if q >= p.Rung {
 		return p.Rung, false
 	}
@@ -308,12 +293,12 @@ const (
 // sabreStartup is Sabre's get_first_quality: rung 0 for every built-in
 // algorithm, with no state change.
 func sabreStartup(s *Snapshot) Decision {
-	return Decision{Rung: sabreClampRung(s, 0), Reason: Reason{Rule: sabreRuleStartup, Buffer: s.Buffer}}
+	return Decision{Rung: clampRung(s, 0), Reason: Reason{Rule: sabreRuleStartup, Buffer: s.Buffer}}
 }
 
 // sabreDecision converts SabreDecide's answer to a Decision.
 func sabreDecision(s *Snapshot, q int, delayMs float64, r Reason) Decision {
-	return Decision{Rung: sabreClampRung(s, q), Delay: sabreDuration(delayMs), Reason: r}
+	return Decision{Rung: clampRung(s, q), Delay: sabreDuration(delayMs), Reason: r}
 }
 
 func init() {

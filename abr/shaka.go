@@ -89,7 +89,7 @@ func (k *Shaka) Startup(s *Snapshot) Decision { return k.Decide(s) }
 
 // choose is chooseVariant.
 func (k *Shaka) choose(s *Snapshot, est float64) int {
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	rs := s.Ladder.Rungs
 	chosen := lo
 	for i := lo; i <= hi; i++ {
@@ -116,7 +116,7 @@ func (k *Shaka) Decide(s *Snapshot) Decision {
 	if s.Estimate.Valid {
 		est = float64(s.Estimate.Throughput)
 	}
-	lo, hi := pensieveBounds(s)
+	lo, hi := rungBounds(s)
 	reason := Reason{Estimate: int64(est), Buffer: s.Buffer}
 	switch {
 	case k.chosen < 0:
