@@ -170,6 +170,17 @@ func clampRung(s *Snapshot, q int) int {
 	return min(max(q, lo), hi)
 }
 
+// highestRungAtMost returns the highest rung in lo..hi whose bitrate is
+// at most bps bit/s, or lo when none is.
+func highestRungAtMost(l *Ladder, lo, hi int, bps float64) int {
+	for i := hi; i > lo; i-- {
+		if float64(l.Rungs[i].Bitrate) <= bps {
+			return i
+		}
+	}
+	return lo
+}
+
 // Reason explains a decision: which rule fired and on what values. It is
 // designed to be built without allocating.
 type Reason struct {

@@ -109,13 +109,7 @@ func (x *ExoPlayer) Decide(s *Snapshot) Decision {
 		est = s.Estimate.Throughput
 	}
 	eff := x.allocated(s, est)
-	ideal := lo
-	for i := hi; i > lo; i-- {
-		if rs[i].Bitrate <= eff {
-			ideal = i
-			break
-		}
-	}
+	ideal := highestRungAtMost(s.Ladder, lo, hi, float64(eff))
 	reason := Reason{Rule: "ideal", Estimate: est, Buffer: s.Buffer, Value: float64(eff)}
 	if x.selected < 0 {
 		x.selected = ideal

@@ -146,13 +146,7 @@ func (f *FESTIVE) Decide(s *Snapshot) Decision {
 	lo, hi := rungBounds(s)
 	rs := s.Ladder.Rungs
 	cur := min(max(s.LastRung, lo), hi)
-	target := lo
-	for i := hi; i > lo; i-- {
-		if float64(rs[i].Bitrate) <= f.p.Safety*w {
-			target = i
-			break
-		}
-	}
+	target := highestRungAtMost(s.Ladder, lo, hi, f.p.Safety*w)
 	reason := Reason{Rule: "festive-stay", Estimate: int64(math.Round(w)), Buffer: s.Buffer}
 	ref := cur
 	switch {

@@ -51,13 +51,7 @@ func (r *RB) Decide(s *Snapshot) Decision {
 		return pensieveStartup(s, r.p.FirstRung)
 	}
 	lo, hi := rungBounds(s)
-	q := lo
-	for i := hi; i > lo; i-- {
-		if s.Ladder.Rungs[i].Bitrate <= s.Estimate.Throughput {
-			q = i
-			break
-		}
-	}
+	q := highestRungAtMost(s.Ladder, lo, hi, float64(s.Estimate.Throughput))
 	return Decision{Rung: q, Reason: Reason{Rule: "rate", Estimate: s.Estimate.Throughput, Buffer: s.Buffer}}
 }
 
