@@ -70,6 +70,19 @@ func dashjsInitial(s *Snapshot, initial int64) (int, float64) {
 	return dashjsOptimal(s.Ladder, kbit, lo, hi), kbit
 }
 
+// dashjsCurrent returns the rung dash.js considers current: cur once a
+// port has chosen one, else the last downloaded rung, else the initial
+// choice for the initial bitrate.
+func dashjsCurrent(cur int, s *Snapshot, initial int64) int {
+	switch {
+	case cur >= 0:
+		return cur
+	case s.LastRung >= 0:
+		return s.LastRung
+	}
+	return dashjsInitialRung(s, initial)
+}
+
 // dashjsReason builds a Reason with the average estimate in bit/s.
 func dashjsReason(rule string, s *Snapshot, value float64) Reason {
 	r := Reason{Rule: rule, Buffer: s.Buffer, Value: value}

@@ -242,17 +242,6 @@ func (b *DashjsBola) argmax(level float64) int {
 	return q
 }
 
-// current returns the rung dash.js considers current.
-func (b *DashjsBola) current(s *Snapshot) int {
-	switch {
-	case b.cur >= 0:
-		return b.cur
-	case s.LastRung >= 0:
-		return s.LastRung
-	}
-	return dashjsInitialRung(s, b.p.InitialBitrate)
-}
-
 // bufferEmpty applies BUFFER_EMPTY: a steady BOLA drops its placeholder.
 func (b *DashjsBola) bufferEmpty(s *Snapshot) {
 	if b.state == dashjsBolaSteady && s.Buffer < b.p.StallThreshold {
@@ -265,7 +254,7 @@ func (b *DashjsBola) bufferEmpty(s *Snapshot) {
 func (b *DashjsBola) rule(s *Snapshot) (q int, delay float64, rule string, ok bool) {
 	b.sync(s)
 	if b.cur < 0 {
-		b.cur = b.current(s)
+		b.cur = dashjsCurrent(b.cur, s, b.p.InitialBitrate)
 	}
 	if b.state == dashjsBolaOneBitrate {
 		return 0, 0, dashjsRuleBolaOne, false
@@ -330,7 +319,7 @@ func (b *DashjsBola) Startup(s *Snapshot) Decision {
 func (b *DashjsBola) Decide(s *Snapshot) Decision {
 	q, delay, rule, ok := b.rule(s)
 	if !ok {
-		q = b.current(s)
+		q = dashjsCurrent(b.cur, s, b.p.InitialBitrate)
 	}
 	q = clampRung(s, q)
 	b.cur = q

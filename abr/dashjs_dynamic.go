@@ -210,16 +210,6 @@ func (d *DashjsDynamic) NewEstimator() Estimator {
 // UsingBola reports whether the BOLA rule is active.
 func (d *DashjsDynamic) UsingBola() bool { return d.usingBola }
 
-func (d *DashjsDynamic) current(s *Snapshot) int {
-	switch {
-	case d.cur >= 0:
-		return d.cur
-	case s.LastRung >= 0:
-		return s.LastRung
-	}
-	return dashjsInitialRung(s, d.p.InitialBitrate)
-}
-
 // Startup sets dash.js's initial choice as the current rung and decides
 // (with an empty buffer the rules keep it).
 func (d *DashjsDynamic) Startup(s *Snapshot) Decision {
@@ -232,7 +222,7 @@ func (d *DashjsDynamic) Startup(s *Snapshot) Decision {
 // Decide runs the rules and combines them.
 func (d *DashjsDynamic) Decide(s *Snapshot) Decision {
 	d.hist.resize(len(s.Ladder.Rungs))
-	cur := d.current(s)
+	cur := dashjsCurrent(d.cur, s, d.p.InitialBitrate)
 	if d.bola.cur < 0 {
 		d.bola.cur = cur
 	}

@@ -113,16 +113,6 @@ func (t *DashjsThroughput) NewEstimator() Estimator {
 	return NewCacheFilter(NewDashjsEWMA(DefaultDashjsEWMAParams()), DefaultCacheThreshold)
 }
 
-func (t *DashjsThroughput) current(s *Snapshot) int {
-	switch {
-	case t.cur >= 0:
-		return t.cur
-	case s.LastRung >= 0:
-		return s.LastRung
-	}
-	return dashjsInitialRung(s, t.p.InitialBitrate)
-}
-
 // Startup returns dash.js's initial choice; Reason.Value is the bitrate
 // in bit/s it was chosen for.
 func (t *DashjsThroughput) Startup(s *Snapshot) Decision {
@@ -133,7 +123,7 @@ func (t *DashjsThroughput) Startup(s *Snapshot) Decision {
 
 // Decide applies the ThroughputRule.
 func (t *DashjsThroughput) Decide(s *Snapshot) Decision {
-	cur := t.current(s)
+	cur := dashjsCurrent(t.cur, s, t.p.InitialBitrate)
 	q, rule, value, ok := dashjsThroughputRule(s, t.p.Safety, t.p.StallThreshold, &t.hold)
 	if !ok {
 		q = cur
