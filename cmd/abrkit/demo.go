@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -62,13 +61,11 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "see abrkit sim -h.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
+	if len(pos) > 0 {
 		fs.Usage()
 		return 2
 	}
@@ -91,7 +88,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	code := exp.run(ctx, stdout, stderr)
+	code = exp.run(ctx, stdout, stderr)
 	if code == 0 {
 		fmt.Fprintf(stderr, "abrkit demo: open %s to compare the algorithms' QoE; run `abrkit sim -h` for your own traces, videos and algorithms\n",
 			filepath.Join(*out, "qoe_cdf_lin.svg"))

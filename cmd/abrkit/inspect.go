@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,13 +40,11 @@ func runInspect(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "with no PATH or URL, inspects a built-in sample presentation")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(reorderFlags(args, map[string]bool{"segments": true, "at": true})); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 1 {
+	if len(pos) > 1 {
 		fs.Usage()
 		return 2
 	}
@@ -65,8 +62,8 @@ func runInspect(args []string, stdout, stderr io.Writer) (code int) {
 		now = t
 	}
 	ref := sampleName
-	if fs.NArg() == 1 {
-		ref = fs.Arg(0)
+	if len(pos) == 1 {
+		ref = pos[0]
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -92,31 +89,6 @@ func runInspect(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	printText(stdout, ref, rep)
 	return 0
-}
-
-// reorderFlags moves flags after positional arguments to the front so
-// that "inspect file.mpd --json" works like "inspect --json file.mpd".
-// valued names flags that take a separate value argument.
-func reorderFlags(args []string, valued map[string]bool) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && valued[name] && i+1 < len(args) {
-				i++
-				flags = append(flags, args[i])
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	return append(flags, pos...)
 }
 
 // loadPresentation reads and parses ref, and for an HLS multivariant

@@ -86,19 +86,9 @@ func parsePlay(args []string, stderr io.Writer) (playOptions, int, bool) {
 		fmt.Fprintln(stderr, "without URL it serves and plays a synthetic stream from the built-in origin")
 		fs.PrintDefaults()
 	}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return o, 0, false
-			}
-			return o, 2, false
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return o, code, false
 	}
 	usageErr := func(format string, a ...any) (playOptions, int, bool) {
 		fmt.Fprintf(stderr, "abrkit play: "+format+"\n", a...)

@@ -62,18 +62,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready f
 		fmt.Fprintln(stderr, "serves synthetic DASH and HLS content (and a directory) for players and tests")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "abrkit serve: "+format+"\n", a...)
 		return 2
 	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
 	}
 	if !*synth && *dir == "" {
 		return usageErr("nothing to serve: give --dir or keep --synth")
@@ -164,7 +162,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready f
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	code := 0
+	code = 0
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "abrkit serve: %v\n", err)

@@ -133,19 +133,11 @@ func parseSimArgs(args []string, stderr io.Writer, getenv func(string) string) (
 		fmt.Fprint(stderr, simUsage)
 		fs.PrintDefaults()
 	}
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, 0
-			}
-			return nil, 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		tracePaths = append(tracePaths, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return nil, code
 	}
+	tracePaths = append(tracePaths, pos...)
 	fail := func(format string, a ...any) (*experiment, int) {
 		fmt.Fprintf(stderr, "abrkit sim: "+format+"\n", a...)
 		return nil, 2
