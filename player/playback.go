@@ -146,7 +146,7 @@ func (p *playback) checkResume(s *Session) bool {
 	if p.paused || p.ended || p.wait == waitNone || len(s.tracks) == 0 {
 		return false
 	}
-	if s.endKnown && p.pos >= s.presEnd {
+	if p.atEnd(s) {
 		p.finishStream(s)
 		return false
 	}
@@ -158,7 +158,8 @@ func (p *playback) checkResume(s *Session) bool {
 	// Once every track has downloaded its last segment nothing more will
 	// arrive, so whatever is buffered is enough (a short stream or the tail
 	// of one can be shorter than the threshold).
-	ok := lvl > 0 && (lvl >= thr || s.endKnown)
+	_, endKnown := s.streamEnd()
+	ok := lvl > 0 && (lvl >= thr || endKnown)
 	if !ok && lvl > 0 {
 		// The buffer cannot grow further: a track waits for room.
 		for _, t := range s.tracks {
@@ -182,6 +183,12 @@ func (p *playback) checkResume(s *Session) bool {
 	p.setPlaying(s, true)
 	p.markHead(s)
 	return true
+}
+
+// atEnd reports whether the playhead reached the end of the stream.
+func (p *playback) atEnd(s *Session) bool {
+	end, ok := s.streamEnd()
+	return ok && p.pos >= end
 }
 
 // finishStream ends the session at the end of the stream.
@@ -259,7 +266,7 @@ func (p *playback) play(s *Session, now time.Duration) {
 	s.now += stepW
 	s.popPlayed()
 	if room != forever && stepM >= room {
-		if s.endKnown && p.pos >= s.presEnd {
+		if p.atEnd(s) {
 			p.finishStream(s)
 			return
 		}
@@ -315,8 +322,8 @@ func (s *Session) forwardLevel() time.Duration {
 			lvl = min(lvl, t.level(pos))
 		}
 	}
-	if s.endKnown {
-		lvl = min(lvl, max(s.presEnd-pos, 0))
+	if end, ok := s.streamEnd(); ok {
+		lvl = min(lvl, max(end-pos, 0))
 	}
 	if s.sinkValid {
 		lvl = min(lvl, max(s.sinkEnd-pos, 0))

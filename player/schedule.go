@@ -412,19 +412,18 @@ func (s *Session) fetchMedia(t *track) bool {
 	return false
 }
 
-// trackFinished marks t as having fetched everything.
-func (s *Session) trackFinished(t *track) {
-	t.finished = true
-	for _, x := range s.tracks {
-		if !x.finished {
-			return
+// streamEnd returns the end of the stream, the latest end of the
+// tracks' buffered media, and true once every track has fetched its last
+// segment (a finished track's end no longer moves).
+func (s *Session) streamEnd() (time.Duration, bool) {
+	var end time.Duration
+	for _, t := range s.tracks {
+		if !t.finished {
+			return 0, false
 		}
+		end = max(end, t.end)
 	}
-	s.endKnown = true
-	s.presEnd = 0
-	for _, x := range s.tracks {
-		s.presEnd = max(s.presEnd, x.end)
-	}
+	return end, len(s.tracks) > 0
 }
 
 // fillSnapshot fills the reused ABR snapshot for track t.

@@ -50,8 +50,6 @@ type Session struct {
 
 	// Playback.
 	ph        playback
-	endKnown  bool
-	presEnd   time.Duration
 	terminal  bool // ended, stopped or failed
 	stopped   bool
 	fatal     error
@@ -394,7 +392,6 @@ func (s *Session) Seek(now, pos time.Duration) {
 	for _, t := range s.tracks {
 		s.resetTrack(t, pos)
 	}
-	s.endKnown = false
 	s.sinkValid = false
 	s.ph.seek(s, pos)
 	s.push(Action{Kind: ActFlush, Position: pos})
@@ -486,13 +483,13 @@ func (s *Session) OnSinkStatus(now time.Duration, st SinkStatus) {
 		// buffered ranges): tracks whose media end at slightly different
 		// times, such as AAC audio cut on whole frames, must not stall
 		// playback at the earlier end.
-		if s.endKnown {
+		if end, ok := s.streamEnd(); ok {
 			first := forever
 			for _, t := range s.tracks {
 				first = min(first, t.end)
 			}
 			if s.sinkEnd+mergeGap >= first {
-				s.sinkEnd = s.presEnd
+				s.sinkEnd = end
 			}
 		}
 	}

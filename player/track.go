@@ -285,7 +285,7 @@ func (s *Session) endOfPeriod(t *track) {
 		s.enterPeriod(t, t.period+1)
 		return
 	}
-	s.trackFinished(t)
+	t.finished = true
 }
 
 // refreshLadder sets the ladder's segment duration, count and size
