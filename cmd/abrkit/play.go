@@ -20,6 +20,7 @@ import (
 	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/origin"
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/sim"
 )
 
 func init() {
@@ -305,13 +306,8 @@ type playStatus struct {
 }
 
 func newPlayStatus(w io.Writer, quiet bool) *playStatus {
-	st := &playStatus{w: w, quiet: quiet}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			st.terminal = true
-		}
-	}
-	return st
+	f, ok := w.(*os.File)
+	return &playStatus{w: w, quiet: quiet, terminal: ok && sim.IsTerminal(f)}
 }
 
 // event is the driver's observer: it reports errors with their recovery.
