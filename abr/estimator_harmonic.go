@@ -28,10 +28,8 @@ func DefaultHarmonicParams() HarmonicParams {
 // HarmonicEstimator reports the harmonic mean of the throughputs of the
 // last Window samples.
 type HarmonicEstimator struct {
-	p    HarmonicParams
-	ring []float64 // bits/s, ring buffer
-	n    int       // samples held, ≤ Window
-	head int       // index of the next write
+	p  HarmonicParams
+	xs []float64 // bits/s, oldest first, at most Window
 }
 
 // NewHarmonicEstimator returns an estimator with parameters p, or an
@@ -40,11 +38,11 @@ func NewHarmonicEstimator(p HarmonicParams) (*HarmonicEstimator, error) {
 	if p.Window <= 0 {
 		return nil, fmt.Errorf("%w: harmonic window=%d must be positive", ErrBadParam, p.Window)
 	}
-	return &HarmonicEstimator{p: p, ring: make([]float64, p.Window)}, nil
+	return &HarmonicEstimator{p: p, xs: make([]float64, 0, p.Window)}, nil
 }
 
 // Reset forgets all samples.
-func (e *HarmonicEstimator) Reset() { e.n, e.head = 0, 0 }
+func (e *HarmonicEstimator) Reset() { e.xs = e.xs[:0] }
 
 // Add records a sample; samples without bytes or time are ignored.
 func (e *HarmonicEstimator) Add(s Sample) {
@@ -58,20 +56,27 @@ func (e *HarmonicEstimator) Add(s Sample) {
 	if d <= 0 || s.Bytes <= 0 {
 		return
 	}
-	e.ring[e.head] = float64(8*s.Bytes) / d.Seconds()
-	e.head = (e.head + 1) % len(e.ring)
-	e.n = min(e.n+1, len(e.ring))
+	if len(e.xs) == e.p.Window {
+		e.xs = e.xs[:copy(e.xs, e.xs[1:])]
+	}
+	e.xs = append(e.xs, float64(8*s.Bytes)/d.Seconds())
 }
 
 // Estimate returns the harmonic mean n / Σ(1/x), oldest sample first,
 // valid after one sample. Latency is 0.
 func (e *HarmonicEstimator) Estimate() Estimate {
-	if e.n == 0 {
+	if len(e.xs) == 0 {
 		return Estimate{}
 	}
+	return Estimate{Throughput: int64(math.Round(harmonicMean(e.xs))), Valid: true}
+}
+
+// harmonicMean is the harmonic mean of xs computed as Pensieve's mpc.py
+// does: the reciprocals summed oldest first, then 1 / (sum / n).
+func harmonicMean(xs []float64) float64 {
 	var sum float64
-	for i := range e.n {
-		sum += 1 / e.ring[(e.head-e.n+i+len(e.ring))%len(e.ring)]
+	for _, x := range xs {
+		sum += 1 / x
 	}
-	return Estimate{Throughput: int64(math.Round(1 / (sum / float64(e.n)))), Valid: true}
+	return 1 / (sum / float64(len(xs)))
 }

@@ -28,13 +28,3 @@ func pensieveMBps(d Download) (mbps float64, ok bool) {
 	delayMs := float64(e) / 1e6
 	return float64(d.Bytes) / delayMs / 1000, true
 }
-
-// pensieveHarmonic is the harmonic mean of xs computed as mpc.py does:
-// the reciprocals summed oldest first, then 1 / (sum / n).
-func pensieveHarmonic(xs []float64) float64 {
-	var sum float64
-	for _, x := range xs {
-		sum += 1 / x
-	}
-	return 1 / (sum / float64(len(xs)))
-}

@@ -165,7 +165,7 @@ func (m *MPC) predict(h History) (float64, bool) {
 	}
 	xs := m.samples[k-n:]
 	w := m.p.Window
-	est := pensieveHarmonic(xs[max(0, n-w):])
+	est := harmonicMean(xs[max(0, n-w):])
 	if !m.p.Robust {
 		return est, true
 	}
@@ -174,7 +174,7 @@ func (m *MPC) predict(h History) (float64, bool) {
 		if j == 0 {
 			continue // the first chunk of the session has no prediction: error 0
 		}
-		prevEst := pensieveHarmonic(xs[max(0, j-w):j])
+		prevEst := harmonicMean(xs[max(0, j-w):j])
 		maxErr = math.Max(maxErr, math.Abs(prevEst-xs[j])/xs[j])
 	}
 	return est / (1 + maxErr), true
