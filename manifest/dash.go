@@ -293,6 +293,33 @@ func (dd *dashDecoder) skip() error {
 	return nil
 }
 
+// children reads the child elements of the element whose start tag was
+// just read, up to its end tag. fn gets each child's start tag and
+// reports whether it consumed the child up to its end tag; a child it
+// did not consume is skipped. Text between children is ignored.
+func (dd *dashDecoder) children(fn func(c xml.StartElement) (bool, error)) error {
+	for {
+		tok, err := dd.token()
+		if err != nil {
+			return err
+		}
+		switch c := tok.(type) {
+		case xml.StartElement:
+			consumed, err := fn(c)
+			if err != nil {
+				return err
+			}
+			if !consumed {
+				if err := dd.skip(); err != nil {
+					return err
+				}
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
 // text returns the character data of the element whose start tag was
 // just read (child elements are skipped), trimmed.
 func (dd *dashDecoder) text() (string, error) {
@@ -613,28 +640,15 @@ func (dd *dashDecoder) contentProtection(t xml.StartElement) (ContentProtection,
 			cp.DefaultKID = a.Value
 		}
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return cp, err
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		if c.Name.Local != "pssh" {
+			return false, nil
 		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			if c.Name.Local == "pssh" {
-				s, err := dd.text()
-				if err != nil {
-					return cp, err
-				}
-				cp.PSSH = s
-				continue
-			}
-			if err := dd.skip(); err != nil {
-				return cp, err
-			}
-		case xml.EndElement:
-			return cp, nil
-		}
-	}
+		s, err := dd.text()
+		cp.PSSH = s
+		return true, err
+	})
+	return cp, err
 }
 
 func (dd *dashDecoder) mpd(t xml.StartElement) (*dashRawMPD, error) {
@@ -689,67 +703,57 @@ func (dd *dashDecoder) mpd(t xml.StartElement) (*dashRawMPD, error) {
 	if !nsOK {
 		dd.warnf("MPD element without the MPD namespace %q", mpdNamespace)
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return nil, err
-		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			switch c.Name.Local {
-			case "BaseURL":
-				b, err := dd.baseURL(c)
-				if err != nil {
-					return nil, err
-				}
-				m.baseURLs = append(m.baseURLs, b)
-			case "Location":
-				s, err := dd.text()
-				if err != nil {
-					return nil, err
-				}
-				if s != "" {
-					m.locations = append(m.locations, s)
-				}
-			case "Period":
-				p, err := dd.period(c)
-				if err != nil {
-					return nil, err
-				}
-				m.periods = append(m.periods, p)
-			case "UTCTiming":
-				var u UTCTiming
-				for _, a := range c.Attr {
-					switch a.Name.Local {
-					case "schemeIdUri":
-						u.SchemeIDURI = a.Value
-					case "value":
-						u.Value = a.Value
-					}
-				}
-				m.utc = append(m.utc, u)
-				if err := dd.skip(); err != nil {
-					return nil, err
-				}
-			case "ServiceDescription":
-				if err := dd.serviceDescription(c, m); err != nil {
-					return nil, err
-				}
-			case "ContentSteering":
-				cs, err := dd.contentSteering(c)
-				if err != nil {
-					return nil, err
-				}
-				m.steering = cs
-			default:
-				if err := dd.skip(); err != nil {
-					return nil, err
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		switch c.Name.Local {
+		case "BaseURL":
+			b, err := dd.baseURL(c)
+			if err != nil {
+				return true, err
+			}
+			m.baseURLs = append(m.baseURLs, b)
+		case "Location":
+			s, err := dd.text()
+			if err != nil {
+				return true, err
+			}
+			if s != "" {
+				m.locations = append(m.locations, s)
+			}
+		case "Period":
+			p, err := dd.period(c)
+			if err != nil {
+				return true, err
+			}
+			m.periods = append(m.periods, p)
+		case "UTCTiming":
+			var u UTCTiming
+			for _, a := range c.Attr {
+				switch a.Name.Local {
+				case "schemeIdUri":
+					u.SchemeIDURI = a.Value
+				case "value":
+					u.Value = a.Value
 				}
 			}
-		case xml.EndElement:
-			return m, nil
+			m.utc = append(m.utc, u)
+			return false, nil
+		case "ServiceDescription":
+			return true, dd.serviceDescription(c, m)
+		case "ContentSteering":
+			cs, err := dd.contentSteering(c)
+			if err != nil {
+				return true, err
+			}
+			m.steering = cs
+		default:
+			return false, nil
 		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return m, nil
 }
 
 func (dd *dashDecoder) contentSteering(t xml.StartElement) (*ContentSteering, error) {
@@ -788,55 +792,48 @@ func (dd *dashDecoder) serviceDescription(t xml.StartElement, m *dashRawMPD) err
 		}
 		return v
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return err
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		switch c.Name.Local {
+		case "Latency":
+			for _, a := range c.Attr {
+				switch a.Name.Local {
+				case "target":
+					sd.TargetLatency = ms(a)
+				case "min":
+					sd.MinLatency = ms(a)
+				case "max":
+					sd.MaxLatency = ms(a)
+				}
+			}
+		case "PlaybackRate":
+			for _, a := range c.Attr {
+				switch a.Name.Local {
+				case "min":
+					sd.MinPlaybackRate = rate(a)
+				case "max":
+					sd.MaxPlaybackRate = rate(a)
+				}
+			}
+		case "ContentSteering":
+			cs, err := dd.contentSteering(c)
+			if err != nil {
+				return true, err
+			}
+			if m.steering == nil {
+				dd.warnf("ContentSteering inside ServiceDescription (it belongs to MPD); accepted")
+				m.steering = cs
+			}
+			return true, nil
 		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			switch c.Name.Local {
-			case "Latency":
-				for _, a := range c.Attr {
-					switch a.Name.Local {
-					case "target":
-						sd.TargetLatency = ms(a)
-					case "min":
-						sd.MinLatency = ms(a)
-					case "max":
-						sd.MaxLatency = ms(a)
-					}
-				}
-			case "PlaybackRate":
-				for _, a := range c.Attr {
-					switch a.Name.Local {
-					case "min":
-						sd.MinPlaybackRate = rate(a)
-					case "max":
-						sd.MaxPlaybackRate = rate(a)
-					}
-				}
-			case "ContentSteering":
-				cs, err := dd.contentSteering(c)
-				if err != nil {
-					return err
-				}
-				if m.steering == nil {
-					dd.warnf("ContentSteering inside ServiceDescription (it belongs to MPD); accepted")
-					m.steering = cs
-				}
-				continue
-			}
-			if err := dd.skip(); err != nil {
-				return err
-			}
-		case xml.EndElement:
-			if m.service == nil {
-				m.service = sd
-			}
-			return nil
-		}
+		return false, nil
+	})
+	if err != nil {
+		return err
 	}
+	if m.service == nil {
+		m.service = sd
+	}
+	return nil
 }
 
 func (dd *dashDecoder) period(t xml.StartElement) (*dashRawPeriod, error) {
@@ -865,41 +862,32 @@ func (dd *dashDecoder) period(t xml.StartElement) (*dashRawPeriod, error) {
 			}
 		}
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return nil, err
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		if ok, err := dd.commonChild(&p.dashLevel, c); ok {
+			return true, err
 		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			if ok, err := dd.commonChild(&p.dashLevel, c); ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
+		switch c.Name.Local {
+		case "AdaptationSet":
+			as, err := dd.adaptationSet(c)
+			if err != nil {
+				return true, err
 			}
-			switch c.Name.Local {
-			case "AdaptationSet":
-				as, err := dd.adaptationSet(c)
-				if err != nil {
-					return nil, err
-				}
-				p.sets = append(p.sets, as)
-			case "EventStream":
-				es, err := dd.eventStream(c)
-				if err != nil {
-					return nil, err
-				}
-				p.events = append(p.events, es)
-			default:
-				if err := dd.skip(); err != nil {
-					return nil, err
-				}
+			p.sets = append(p.sets, as)
+		case "EventStream":
+			es, err := dd.eventStream(c)
+			if err != nil {
+				return true, err
 			}
-		case xml.EndElement:
-			return p, nil
+			p.events = append(p.events, es)
+		default:
+			return false, nil
 		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return p, nil
 }
 
 func (dd *dashDecoder) eventStream(t xml.StartElement) (EventStream, error) {
@@ -916,45 +904,35 @@ func (dd *dashDecoder) eventStream(t xml.StartElement) (EventStream, error) {
 			}
 		}
 	}
-	for {
-		tok, err := dd.token()
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		if c.Name.Local != "Event" {
+			return false, nil
+		}
+		ev := Event{}
+		hasMsg := false
+		for _, a := range c.Attr {
+			switch a.Name.Local {
+			case "id":
+				ev.ID = a.Value
+			case "presentationTime":
+				ev.PresentationTime, _ = dd.attrUint(a)
+			case "duration":
+				ev.Duration, _ = dd.attrUint(a)
+			case "messageData":
+				ev.Data, hasMsg = a.Value, true
+			}
+		}
+		inner, err := dd.innerXML()
 		if err != nil {
-			return es, err
+			return true, err
 		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			if c.Name.Local != "Event" {
-				if err := dd.skip(); err != nil {
-					return es, err
-				}
-				continue
-			}
-			ev := Event{}
-			hasMsg := false
-			for _, a := range c.Attr {
-				switch a.Name.Local {
-				case "id":
-					ev.ID = a.Value
-				case "presentationTime":
-					ev.PresentationTime, _ = dd.attrUint(a)
-				case "duration":
-					ev.Duration, _ = dd.attrUint(a)
-				case "messageData":
-					ev.Data, hasMsg = a.Value, true
-				}
-			}
-			inner, err := dd.innerXML()
-			if err != nil {
-				return es, err
-			}
-			if !hasMsg {
-				ev.Data = inner
-			}
-			es.Events = append(es.Events, ev)
-		case xml.EndElement:
-			return es, nil
+		if !hasMsg {
+			ev.Data = inner
 		}
-	}
+		es.Events = append(es.Events, ev)
+		return true, nil
+	})
+	return es, err
 }
 
 // innerXML returns the raw content of the element whose start tag was
@@ -986,74 +964,64 @@ func (dd *dashDecoder) adaptationSet(t xml.StartElement) (*dashRawAS, error) {
 			as.id = a.Value
 		}
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return nil, err
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		if ok, err := dd.commonChild(&as.dashLevel, c); ok {
+			return true, err
 		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			if ok, err := dd.commonChild(&as.dashLevel, c); ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
+		switch c.Name.Local {
+		case "Representation":
+			r, err := dd.representation(c)
+			if err != nil {
+				return true, err
 			}
-			switch c.Name.Local {
-			case "Representation":
-				r, err := dd.representation(c)
-				if err != nil {
-					return nil, err
-				}
-				as.reps = append(as.reps, r)
-				continue
-			case "Label":
-				s, err := dd.text()
-				if err != nil {
-					return nil, err
-				}
-				if as.label == "" {
-					as.label = s
-				}
-				continue
-			case "Role", "Accessibility":
-				var scheme, value string
-				for _, a := range c.Attr {
-					switch a.Name.Local {
-					case "value":
-						value = a.Value
-					case "schemeIdUri":
-						scheme = a.Value
-					}
-				}
-				if value == "" {
-					value = scheme
-				}
-				if c.Name.Local == "Role" {
-					as.roles = append(as.roles, value)
-				} else {
-					as.accessibility = append(as.accessibility, value)
-				}
-			case "ContentComponent":
-				for _, a := range c.Attr {
-					if a.Name.Local == "contentType" {
-						as.componentTypes = append(as.componentTypes, strings.TrimSpace(a.Value))
-					}
-				}
-			case "EssentialProperty", "SupplementalProperty":
-				for _, a := range c.Attr {
-					if a.Name.Local == "schemeIdUri" && a.Value == "http://dashif.org/guidelines/trickmode" {
-						as.trick = true
-					}
+			as.reps = append(as.reps, r)
+			return true, nil
+		case "Label":
+			s, err := dd.text()
+			if err != nil {
+				return true, err
+			}
+			if as.label == "" {
+				as.label = s
+			}
+			return true, nil
+		case "Role", "Accessibility":
+			var scheme, value string
+			for _, a := range c.Attr {
+				switch a.Name.Local {
+				case "value":
+					value = a.Value
+				case "schemeIdUri":
+					scheme = a.Value
 				}
 			}
-			if err := dd.skip(); err != nil {
-				return nil, err
+			if value == "" {
+				value = scheme
 			}
-		case xml.EndElement:
-			return as, nil
+			if c.Name.Local == "Role" {
+				as.roles = append(as.roles, value)
+			} else {
+				as.accessibility = append(as.accessibility, value)
+			}
+		case "ContentComponent":
+			for _, a := range c.Attr {
+				if a.Name.Local == "contentType" {
+					as.componentTypes = append(as.componentTypes, strings.TrimSpace(a.Value))
+				}
+			}
+		case "EssentialProperty", "SupplementalProperty":
+			for _, a := range c.Attr {
+				if a.Name.Local == "schemeIdUri" && a.Value == "http://dashif.org/guidelines/trickmode" {
+					as.trick = true
+				}
+			}
 		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return as, nil
 }
 
 func (dd *dashDecoder) representation(t xml.StartElement) (*dashRawRep, error) {
@@ -1071,26 +1039,13 @@ func (dd *dashDecoder) representation(t xml.StartElement) (*dashRawRep, error) {
 			}
 		}
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return nil, err
-		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			if ok, err := dd.commonChild(&r.dashLevel, c); ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if err := dd.skip(); err != nil {
-				return nil, err
-			}
-		case xml.EndElement:
-			return r, nil
-		}
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		return dd.commonChild(&r.dashLevel, c)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return r, nil
 }
 
 // urlRange reads an Initialization, RepresentationIndex or similar
@@ -1180,51 +1135,45 @@ func (dd *dashDecoder) segInfo(t xml.StartElement) (*dashSegInfo, error) {
 			}
 		}
 	}
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return nil, err
-		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			switch c.Name.Local {
-			case "Initialization", "Initialisation":
-				u, err := dd.urlRange(c, "sourceURL", "range")
-				if err != nil {
-					return nil, err
-				}
-				si.init = u
-				si.set |= siInit
-			case "RepresentationIndex":
-				u, err := dd.urlRange(c, "sourceURL", "range")
-				if err != nil {
-					return nil, err
-				}
-				si.repIndex = u
-				si.set |= siRepIndex
-			case "SegmentURL":
-				u, err := dd.urlRange(c, "media", "mediaRange")
-				if err != nil {
-					return nil, err
-				}
-				si.segURLs = append(si.segURLs, dashSegURL{media: u.sourceURL, rng: u.rng})
-				si.set |= siSegURLs
-			case "SegmentTimeline":
-				tl, err := dd.timeline()
-				if err != nil {
-					return nil, err
-				}
-				si.timeline = tl
-				si.set |= siTimeline
-			default:
-				if err := dd.skip(); err != nil {
-					return nil, err
-				}
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		switch c.Name.Local {
+		case "Initialization", "Initialisation":
+			u, err := dd.urlRange(c, "sourceURL", "range")
+			if err != nil {
+				return true, err
 			}
-		case xml.EndElement:
-			return si, nil
+			si.init = u
+			si.set |= siInit
+		case "RepresentationIndex":
+			u, err := dd.urlRange(c, "sourceURL", "range")
+			if err != nil {
+				return true, err
+			}
+			si.repIndex = u
+			si.set |= siRepIndex
+		case "SegmentURL":
+			u, err := dd.urlRange(c, "media", "mediaRange")
+			if err != nil {
+				return true, err
+			}
+			si.segURLs = append(si.segURLs, dashSegURL{media: u.sourceURL, rng: u.rng})
+			si.set |= siSegURLs
+		case "SegmentTimeline":
+			tl, err := dd.timeline()
+			if err != nil {
+				return true, err
+			}
+			si.timeline = tl
+			si.set |= siTimeline
+		default:
+			return false, nil
 		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return si, nil
 }
 
 // fastUint parses a decimal attribute value without allocating; ok is
@@ -1263,54 +1212,44 @@ func (dd *dashDecoder) timeline() ([]TimelineEntry, error) {
 	entries := dd.scratch[:0]
 	var patterns map[string][]TimelineEntry
 	var refs []dashPatternRef
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return nil, err
-		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			switch c.Name.Local {
-			case "S":
-				e, ref, hasRef, err := dd.sElement(c)
-				if err != nil {
-					return nil, err
-				}
-				if hasRef {
-					ref.at = len(entries)
-					refs = append(refs, ref)
-				}
-				entries = append(entries, e)
-				if len(entries) > maxTimelineEntries {
-					return nil, dd.errf("SegmentTimeline has more than %d S elements", maxTimelineEntries)
-				}
-				if err := dd.skip(); err != nil {
-					return nil, err
-				}
-			case "Pattern":
-				id, pat, err := dd.pattern(c)
-				if err != nil {
-					return nil, err
-				}
-				if patterns == nil {
-					patterns = map[string][]TimelineEntry{}
-				}
-				patterns[id] = pat
-			default:
-				if err := dd.skip(); err != nil {
-					return nil, err
-				}
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		switch c.Name.Local {
+		case "S":
+			e, ref, hasRef, err := dd.sElement(c)
+			if err != nil {
+				return true, err
 			}
-		case xml.EndElement:
-			dd.scratch = entries
-			if len(refs) > 0 {
-				return dd.expandPatterns(entries, refs, patterns)
+			if hasRef {
+				ref.at = len(entries)
+				refs = append(refs, ref)
 			}
-			out := make([]TimelineEntry, len(entries))
-			copy(out, entries)
-			return out, nil
+			entries = append(entries, e)
+			if len(entries) > maxTimelineEntries {
+				return true, dd.errf("SegmentTimeline has more than %d S elements", maxTimelineEntries)
+			}
+		case "Pattern":
+			id, pat, err := dd.pattern(c)
+			if err != nil {
+				return true, err
+			}
+			if patterns == nil {
+				patterns = map[string][]TimelineEntry{}
+			}
+			patterns[id] = pat
+			return true, nil
 		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	dd.scratch = entries
+	if len(refs) > 0 {
+		return dd.expandPatterns(entries, refs, patterns)
+	}
+	out := make([]TimelineEntry, len(entries))
+	copy(out, entries)
+	return out, nil
 }
 
 // sElement parses the attributes of one S element.
@@ -1379,37 +1318,31 @@ func (dd *dashDecoder) pattern(t xml.StartElement) (string, []TimelineEntry, err
 		}
 	}
 	var out []TimelineEntry
-	for {
-		tok, err := dd.token()
-		if err != nil {
-			return "", nil, err
+	err := dd.children(func(c xml.StartElement) (bool, error) {
+		if c.Name.Local != "P" {
+			return false, nil
 		}
-		switch c := tok.(type) {
-		case xml.StartElement:
-			if c.Name.Local == "P" {
-				var e TimelineEntry
-				for _, a := range c.Attr {
-					switch a.Name.Local {
-					case "d":
-						e.D, _ = dd.attrUint(a)
-					case "r":
-						if v, err := strconv.ParseInt(strings.TrimSpace(a.Value), 10, 64); err == nil && v >= 0 {
-							e.R = min(v, maxPatternSegments)
-						}
-					}
+		var e TimelineEntry
+		for _, a := range c.Attr {
+			switch a.Name.Local {
+			case "d":
+				e.D, _ = dd.attrUint(a)
+			case "r":
+				if v, err := strconv.ParseInt(strings.TrimSpace(a.Value), 10, 64); err == nil && v >= 0 {
+					e.R = min(v, maxPatternSegments)
 				}
-				if e.D == 0 {
-					return "", nil, dd.errf("Pattern P@d must be positive")
-				}
-				out = append(out, e)
 			}
-			if err := dd.skip(); err != nil {
-				return "", nil, err
-			}
-		case xml.EndElement:
-			return id, out, nil
 		}
+		if e.D == 0 {
+			return true, dd.errf("Pattern P@d must be positive")
+		}
+		out = append(out, e)
+		return false, nil
+	})
+	if err != nil {
+		return "", nil, err
 	}
+	return id, out, nil
 }
 
 // expandPatterns replaces every S that refers to a Pattern by plain
