@@ -99,16 +99,7 @@ func (b *BBA) Decide(s *Snapshot) Decision {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "bba",
-		Summary: "BBA-0: rate linear in buffer between reservoir and cushion, with rate+/rate− hysteresis (Huang et al. SIGCOMM 2014)",
-		Params:  func() any { p := DefaultBBAParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultBBAParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewBBA(p)
-		},
-	})
+	registerStock("bba",
+		"BBA-0: rate linear in buffer between reservoir and cushion, with rate+/rate− hysteresis (Huang et al. SIGCOMM 2014)",
+		DefaultBBAParams, NewBBA)
 }

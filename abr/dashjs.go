@@ -113,40 +113,13 @@ const (
 )
 
 func init() {
-	mustRegister(Info{
-		Name:    "throughput",
-		Summary: "dash.js v5 ThroughputRule: highest rung <= 0.9 × EWMA throughput, with AbandonRequestsRule (Dash-Industry-Forum/dash.js v5.1)",
-		Params:  func() any { p := DefaultDashjsThroughputParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultDashjsThroughputParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewDashjsThroughput(p)
-		},
-	})
-	mustRegister(Info{
-		Name:    "bola-dashjs",
-		Summary: "dash.js v5 BolaRule: BOLA-O with placeholder buffer, 10 s + 2 s per rung, 18 s target (Spiteri et al., MMSys 2018; dash.js v5.1)",
-		Params:  func() any { p := DefaultDashjsBolaParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultDashjsBolaParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewDashjsBola(p)
-		},
-	})
-	mustRegister(Info{
-		Name:    "dashjs",
-		Summary: "dash.js v5 DYNAMIC: BOLA at >= 18 s of buffer, throughput below 9 s, with InsufficientBufferRule, SwitchHistoryRule and AbandonRequestsRule (dash.js v5.1)",
-		Params:  func() any { p := DefaultDashjsDynamicParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultDashjsDynamicParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewDashjsDynamic(p)
-		},
-	})
+	registerStock("throughput",
+		"dash.js v5 ThroughputRule: highest rung <= 0.9 × EWMA throughput, with AbandonRequestsRule (Dash-Industry-Forum/dash.js v5.1)",
+		DefaultDashjsThroughputParams, NewDashjsThroughput)
+	registerStock("bola-dashjs",
+		"dash.js v5 BolaRule: BOLA-O with placeholder buffer, 10 s + 2 s per rung, 18 s target (Spiteri et al., MMSys 2018; dash.js v5.1)",
+		DefaultDashjsBolaParams, NewDashjsBola)
+	registerStock("dashjs",
+		"dash.js v5 DYNAMIC: BOLA at >= 18 s of buffer, throughput below 9 s, with InsufficientBufferRule, SwitchHistoryRule and AbandonRequestsRule (dash.js v5.1)",
+		DefaultDashjsDynamicParams, NewDashjsDynamic)
 }

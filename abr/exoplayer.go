@@ -144,16 +144,7 @@ func (x *ExoPlayer) minIncrease(s *Snapshot) time.Duration {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "exoplayer",
-		Summary: "ExoPlayer/Media3 AdaptiveTrackSelection: 0.7 × sliding-median estimate, up only with ≥ 10 s buffered, down only with < 25 s",
-		Params:  func() any { p := DefaultExoPlayerParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultExoPlayerParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewExoPlayer(p)
-		},
-	})
+	registerStock("exoplayer",
+		"ExoPlayer/Media3 AdaptiveTrackSelection: 0.7 × sliding-median estimate, up only with ≥ 10 s buffered, down only with < 25 s",
+		DefaultExoPlayerParams, NewExoPlayer)
 }

@@ -184,16 +184,7 @@ func (f *FESTIVE) Decide(s *Snapshot) Decision {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "festive",
-		Summary: "FESTIVE: 0.85 × harmonic estimate, gradual up-switch, stability/efficiency score α=12 (Jiang et al. CoNEXT 2012, as in Pensieve's dash.js build)",
-		Params:  func() any { p := DefaultFESTIVEParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultFESTIVEParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewFESTIVE(p)
-		},
-	})
+	registerStock("festive",
+		"FESTIVE: 0.85 × harmonic estimate, gradual up-switch, stability/efficiency score α=12 (Jiang et al. CoNEXT 2012, as in Pensieve's dash.js build)",
+		DefaultFESTIVEParams, NewFESTIVE)
 }

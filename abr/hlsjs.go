@@ -303,16 +303,7 @@ func (h *HLSJS) abort(s *Snapshot, lo, next int, starvation, bps float64) (bool,
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "hlsjs",
-		Summary: "hls.js 1.7 AbrController: EWMA 3 s/9 s, ×0.95 stay / ×0.7 up, buffer-starvation-aware choice, emergency abandonment",
-		Params:  func() any { p := DefaultHLSJSParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultHLSJSParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewHLSJS(p)
-		},
-	})
+	registerStock("hlsjs",
+		"hls.js 1.7 AbrController: EWMA 3 s/9 s, ×0.95 stay / ×0.7 up, buffer-starvation-aware choice, emergency abandonment",
+		DefaultHLSJSParams, NewHLSJS)
 }

@@ -78,16 +78,7 @@ func (b *BB) Decide(s *Snapshot) Decision {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "bb",
-		Summary: "buffer-based, rung index linear in buffer between reservoir 5 s and +10 s cushion (Pensieve test/bb.py, Mao et al. SIGCOMM 2017)",
-		Params:  func() any { p := DefaultBBParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultBBParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewBB(p)
-		},
-	})
+	registerStock("bb",
+		"buffer-based, rung index linear in buffer between reservoir 5 s and +10 s cushion (Pensieve test/bb.py, Mao et al. SIGCOMM 2017)",
+		DefaultBBParams, NewBB)
 }

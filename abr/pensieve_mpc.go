@@ -366,17 +366,6 @@ func init() {
 		{"robustmpc", "robustMPC: MPC on harmonic mean / (1 + max error of the last 5), as Pensieve test/mpc.py incl. its off-by-one chunk indexing", DefaultRobustMPCParams},
 		{"robustmpc-fixed", "robustMPC as Pensieve test/mpc.py with the chunk indexing corrected (issue #51)", DefaultRobustMPCFixedParams},
 	} {
-		mustRegister(Info{
-			Name:    v.name,
-			Summary: v.summary,
-			Params:  func() any { p := v.params(); return &p },
-			New: func(params map[string]string) (Algorithm, error) {
-				p := v.params()
-				if err := SetParams(&p, params); err != nil {
-					return nil, err
-				}
-				return NewMPC(v.name, p)
-			},
-		})
+		registerStock(v.name, v.summary, v.params, func(p MPCParams) (*MPC, error) { return NewMPC(v.name, p) })
 	}
 }

@@ -56,16 +56,7 @@ func (r *RB) Decide(s *Snapshot) Decision {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "rb",
-		Summary: "rate-based: highest rung ≤ harmonic mean of the last 5 throughputs (Pensieve baseline, Mao et al. SIGCOMM 2017)",
-		Params:  func() any { p := DefaultRBParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultRBParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewRB(p)
-		},
-	})
+	registerStock("rb",
+		"rate-based: highest rung ≤ harmonic mean of the last 5 throughputs (Pensieve baseline, Mao et al. SIGCOMM 2017)",
+		DefaultRBParams, NewRB)
 }

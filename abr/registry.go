@@ -111,9 +111,27 @@ func New(spec string) (Algorithm, error) { return Default.New(spec) }
 // Names lists the Default registry's algorithms.
 func Names() []string { return Default.Names() }
 
-// mustRegister registers a stock algorithm at init time.
-func mustRegister(info Info) {
-	if err := Default.Register(info); err != nil {
+// registerStock registers a stock algorithm at init time: its
+// parameters are the struct P with defaults from def, overridden by the
+// spec's params through SetParams, and build constructs it.
+func registerStock[P any, A Algorithm](name, summary string, def func() P, build func(P) (A, error)) {
+	err := Default.Register(Info{
+		Name:    name,
+		Summary: summary,
+		Params:  func() any { p := def(); return &p },
+		New: func(params map[string]string) (Algorithm, error) {
+			p := def()
+			if err := SetParams(&p, params); err != nil {
+				return nil, err
+			}
+			a, err := build(p)
+			if err != nil {
+				return nil, err // not a as Algorithm: that would be a non-nil interface
+			}
+			return a, nil
+		},
+	})
+	if err != nil {
 		panic(err)
 	}
 }

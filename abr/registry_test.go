@@ -121,6 +121,17 @@ func TestDefaultRegistryHasStockAlgorithms(t *testing.T) {
 	}
 }
 
+// TestStockFactoryRejectsWithNilAlgorithm checks that a stock factory
+// returning an error returns a nil Algorithm, not an interface holding a
+// nil pointer: BBA rejects a zero cushion.
+func TestStockFactoryRejectsWithNilAlgorithm(t *testing.T) {
+	info, ok := Default.Lookup("bba")
+	require.True(t, ok)
+	a, err := info.New(map[string]string{"cushion": "0s"})
+	require.ErrorIs(t, err, ErrBadParam)
+	assert.True(t, a == nil, "want a nil Algorithm, got %#v", a)
+}
+
 func FuzzAlgorithmSpec(f *testing.F) {
 	for _, s := range []string{"bola", "bola:basic,gp=5", "throughput:safety=0.8", "robustmpc:horizon=3", "dashjs:buffer_time=1e9", "bb:reservoir=-1"} {
 		f.Add(s)

@@ -302,66 +302,21 @@ func sabreDecision(s *Snapshot, q int, delayMs float64, r Reason) Decision {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "sabre-throughput",
-		Summary: "Sabre's ThroughputRule: 0.9 × EWMA throughput with latency share, Insufficient-Buffer Rule and abandonment (Spiteri et al., MMSys 2018)",
-		Params:  func() any { p := DefaultSabreThroughputParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultSabreThroughputParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewSabreThroughput(p)
-		},
-	})
-	mustRegister(Info{
-		Name:    "bola",
-		Summary: "Sabre's BOLA: BOLA-U (default), BOLA-O (o), BOLA-BASIC (basic) with finite-horizon V and abandonment (Spiteri, Urgaonkar, Sitaraman, INFOCOM 2016)",
-		Params:  func() any { p := DefaultSabreBolaParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultSabreBolaParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewSabreBola(p)
-		},
-	})
-	mustRegister(Info{
-		Name:    "bolae",
-		Summary: "Sabre's BOLA-E: placeholder buffer, throughput startup, Insufficient-Buffer Rule, abandonment; noibr gives BOLA-PL (Spiteri et al., MMSys 2018)",
-		Params:  func() any { p := DefaultSabreBolaEParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultSabreBolaEParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewSabreBolaE(p)
-		},
-	})
-	mustRegister(Info{
-		Name:    "dynamic",
-		Summary: "Sabre's DYNAMIC: BOLA above 10 s of buffer, ThroughputRule below, both stepped every decision (Spiteri et al., MMSys 2018)",
-		Params:  func() any { p := DefaultSabreDynamicParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultSabreDynamicParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewSabreDynamic(p)
-		},
-	})
-	mustRegister(Info{
-		Name:    "dynamicdash",
-		Summary: "Sabre's DynamicDash: BOLA-E above 10 s, ThroughputRule below 5 s (Spiteri et al., MMSys 2018)",
-		Params:  func() any { p := DefaultSabreDynamicDashParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultSabreDynamicDashParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewSabreDynamicDash(p)
-		},
-	})
+	registerStock("sabre-throughput",
+		"Sabre's ThroughputRule: 0.9 × EWMA throughput with latency share, Insufficient-Buffer Rule and abandonment (Spiteri et al., MMSys 2018)",
+		DefaultSabreThroughputParams, NewSabreThroughput)
+	registerStock("bola",
+		"Sabre's BOLA: BOLA-U (default), BOLA-O (o), BOLA-BASIC (basic) with finite-horizon V and abandonment (Spiteri, Urgaonkar, Sitaraman, INFOCOM 2016)",
+		DefaultSabreBolaParams, NewSabreBola)
+	registerStock("bolae",
+		"Sabre's BOLA-E: placeholder buffer, throughput startup, Insufficient-Buffer Rule, abandonment; noibr gives BOLA-PL (Spiteri et al., MMSys 2018)",
+		DefaultSabreBolaEParams, NewSabreBolaE)
+	registerStock("dynamic",
+		"Sabre's DYNAMIC: BOLA above 10 s of buffer, ThroughputRule below, both stepped every decision (Spiteri et al., MMSys 2018)",
+		DefaultSabreDynamicParams, NewSabreDynamic)
+	registerStock("dynamicdash",
+		"Sabre's DynamicDash: BOLA-E above 10 s, ThroughputRule below 5 s (Spiteri et al., MMSys 2018)",
+		DefaultSabreDynamicDashParams, NewSabreDynamicDash)
 }
 
 // SabreAbandonPlanner is implemented by Sabre algorithms whose

@@ -145,16 +145,7 @@ func (k *Shaka) Decide(s *Snapshot) Decision {
 }
 
 func init() {
-	mustRegister(Info{
-		Name:    "shaka",
-		Summary: "Shaka Player SimpleAbrManager: EWMA 2 s/5 s, up at estimate ≥ next/0.85, stay at ≥ current/0.95, 8 s switch interval",
-		Params:  func() any { p := DefaultShakaParams(); return &p },
-		New: func(params map[string]string) (Algorithm, error) {
-			p := DefaultShakaParams()
-			if err := SetParams(&p, params); err != nil {
-				return nil, err
-			}
-			return NewShaka(p)
-		},
-	})
+	registerStock("shaka",
+		"Shaka Player SimpleAbrManager: EWMA 2 s/5 s, up at estimate ≥ next/0.85, stay at ≥ current/0.95, 8 s switch interval",
+		DefaultShakaParams, NewShaka)
 }
