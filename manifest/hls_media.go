@@ -183,28 +183,16 @@ func (p *hlsMediaParser) tag(line string, n int) error {
 		p.pl.TargetDuration = d
 	case "#EXT-X-MEDIA-SEQUENCE":
 		p.anyTag = true
-		if err := p.once(name, n); err != nil {
-			return err
-		}
-		if err := p.beforeSegments(name, n); err != nil {
-			return err
-		}
-		v, err := strconv.ParseUint(value, 10, 64)
+		v, err := p.sequence(name, value, n)
 		if err != nil {
-			return p.errf(n, "EXT-X-MEDIA-SEQUENCE %q is not a decimal integer", value)
+			return err
 		}
 		p.pl.MediaSequence = v
 	case "#EXT-X-DISCONTINUITY-SEQUENCE":
 		p.anyTag = true
-		if err := p.once(name, n); err != nil {
-			return err
-		}
-		if err := p.beforeSegments(name, n); err != nil {
-			return err
-		}
-		v, err := strconv.ParseUint(value, 10, 64)
+		v, err := p.sequence(name, value, n)
 		if err != nil {
-			return p.errf(n, "EXT-X-DISCONTINUITY-SEQUENCE %q is not a decimal integer", value)
+			return err
 		}
 		p.pl.DiscontinuitySequence = v
 		p.discSeq = v
@@ -325,6 +313,23 @@ func (p *hlsMediaParser) tag(line string, n int) error {
 	}
 	// Unknown tags are ignored (RFC 8216 4.1).
 	return nil
+}
+
+// sequence reads the value of EXT-X-MEDIA-SEQUENCE or
+// EXT-X-DISCONTINUITY-SEQUENCE (tag, with its "#"): a decimal integer
+// stated once, before the first segment.
+func (p *hlsMediaParser) sequence(tag, value string, line int) (uint64, error) {
+	if err := p.once(tag, line); err != nil {
+		return 0, err
+	}
+	if err := p.beforeSegments(tag, line); err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseUint(value, 10, 64)
+	if err != nil {
+		return 0, p.errf(line, "%s %q is not a decimal integer", strings.TrimPrefix(tag, "#"), value)
+	}
+	return v, nil
 }
 
 func (p *hlsMediaParser) extinf(value string, n int) error {
