@@ -154,12 +154,14 @@ func (p *playback) checkResume(s *Session) bool {
 	if p.wait == waitStall {
 		thr = s.cfg.RebufferThreshold
 	}
+	// Once every track has downloaded its last segment, the rest of the
+	// stream is all that can be buffered (a short stream or the tail of
+	// one can be shorter than the threshold).
+	if end, ok := s.streamEnd(); ok {
+		thr = min(thr, end-p.pos)
+	}
 	lvl := s.forwardLevel()
-	// Once every track has downloaded its last segment nothing more will
-	// arrive, so whatever is buffered is enough (a short stream or the tail
-	// of one can be shorter than the threshold).
-	_, endKnown := s.streamEnd()
-	ok := lvl > 0 && (lvl >= thr || endKnown)
+	ok := lvl > 0 && lvl >= thr
 	if !ok && lvl > 0 {
 		// The buffer cannot grow further: a track waits for room.
 		for _, t := range s.tracks {
