@@ -78,14 +78,6 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abrkit demo: %v\n", err)
 		return 1
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintf(stderr, "abrkit demo: %v\n", err)
-		return 1
-	}
-	if err := os.WriteFile(filepath.Join(*out, demoNoticeName), []byte(traces.EmbeddedNotice()), 0o644); err != nil {
-		fmt.Fprintf(stderr, "abrkit demo: %v\n", err)
-		return 1
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	code = exp.run(ctx, stdout, stderr)
@@ -117,10 +109,11 @@ func demoExperiment(out string, workers int) (*experiment, error) {
 			Traces:    inputs,
 			Timelines: sim.TimelineFirstTrace,
 		},
-		base:    base,
-		models:  []string{"lin", "log", "hd"},
-		outDir:  out,
-		workers: workers,
-		name:    "abrkit demo",
+		base:     base,
+		models:   []string{"lin", "log", "hd"},
+		outDir:   out,
+		outFiles: map[string]string{demoNoticeName: traces.EmbeddedNotice()},
+		workers:  workers,
+		name:     "abrkit demo",
 	}, nil
 }

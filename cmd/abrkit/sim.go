@@ -52,6 +52,9 @@ type experiment struct {
 	// outDir receives results.csv, results.jsonl, summary.txt and the
 	// plots; empty for none.
 	outDir string
+	// outFiles are more files written into outDir before the run, by
+	// name (the demo's traces notice).
+	outFiles map[string]string
 	// csvPath and jsonPath are extra result files; empty for none.
 	csvPath, jsonPath string
 	// workers and shard configure the run.
@@ -631,6 +634,11 @@ func (e *experiment) run(ctx context.Context, stdout, stderr io.Writer) int {
 		if err := os.MkdirAll(e.outDir, 0o755); err != nil {
 			return failf("--out: %v", err)
 		}
+		for name, text := range e.outFiles {
+			if err := os.WriteFile(filepath.Join(e.outDir, name), []byte(text), 0o644); err != nil {
+				return failf("%v", err)
+			}
+		}
 		if err := addCSV(filepath.Join(e.outDir, resultsCSVName)); err != nil {
 			return failf("%v", err)
 		}
@@ -680,6 +688,9 @@ func (e *experiment) run(ctx context.Context, stdout, stderr io.Writer) int {
 	}
 	var written []string
 	if e.outDir != "" {
+		for name := range e.outFiles {
+			written = append(written, filepath.Join(e.outDir, name))
+		}
 		written = append(written, filepath.Join(e.outDir, resultsCSVName), filepath.Join(e.outDir, resultsJSONName))
 		if err := writeSummary(filepath.Join(e.outDir, summaryName), rep); err != nil {
 			return failf("%v", err)
