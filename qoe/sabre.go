@@ -292,24 +292,33 @@ func (a *SabreAccumulator) processReactions(now float64) {
 // NetworkPeriod records that the network model entered a trace period at
 // network time nowMs, with bandwidthKbps (the -nm multiplier applied) and
 // latencyMs. buffered is the buffer's rungs at that moment. It computes the
-// sustainable rung (the highest rung, scanning up from 1, whose bitrate is
-// at most bandwidth × (1 − latency/p); 0 if none) and, when it changed from
-// the previous period's, does Sabre's reaction-time bookkeeping. Call it for
+// sustainable rung (SabreSustainableRung) and, when it changed from the
+// previous period's, does Sabre's reaction-time bookkeeping. Call it for
 // the first period too, which sets the rung without bookkeeping.
 func (a *SabreAccumulator) NetworkPeriod(nowMs, bandwidthKbps, latencyMs float64, buffered []int) {
-	effective := bandwidthKbps * (1 - latencyMs/a.cfg.SegmentMs)
-	q := 0
-	for i := 1; i < len(a.cfg.BitratesKbps); i++ {
-		if a.cfg.BitratesKbps[i] > effective {
-			break
-		}
-		q = i
-	}
+	q := SabreSustainableRung(a.cfg.BitratesKbps, bandwidthKbps, latencyMs, a.cfg.SegmentMs)
 	prev, had := a.sustainable, a.haveSustainable
 	a.sustainable, a.haveSustainable = q, true
 	if had && q != prev {
 		a.advertise(nowMs, q, prev, buffered)
 	}
+}
+
+// SabreSustainableRung is Sabre's sustainable quality of a network period
+// with bandwidthKbps and latencyMs, for segments of segmentMs and the
+// ascending ladder bitratesKbps: the highest rung, scanning up from 1 and
+// stopping at the first that does not fit, whose bitrate is at most
+// bandwidth × (1 − latency/segment); 0 if none.
+func SabreSustainableRung(bitratesKbps []float64, bandwidthKbps, latencyMs, segmentMs float64) int {
+	effective := bandwidthKbps * (1 - latencyMs/segmentMs)
+	q := 0
+	for i := 1; i < len(bitratesKbps); i++ {
+		if bitratesKbps[i] > effective {
+			break
+		}
+		q = i
+	}
+	return q
 }
 
 // SustainableRung returns the sustainable rung of the current period, and

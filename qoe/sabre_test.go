@@ -357,3 +357,18 @@ func TestSabreConfigValidate(t *testing.T) {
 		require.ErrorIs(t, err, ErrBadSabreConfig, name)
 	}
 }
+
+// TestSabreSustainableRung checks the rule on a 1000/2500/5000 kbit/s ladder
+// with 2000 ms segments. 3000 kbit/s with 400 ms latency is an effective
+// 3000·(1 − 0.2) = 2400 < 2500: rung 0. With 0 latency 3000 ≥ 2500 fits
+// rung 1 and 5000 does not. 10000 with 1000 ms latency is 5000: rung 2
+// (equal fits). Rung 0 needs no fit: 100 kbit/s still gives 0.
+func TestSabreSustainableRung(t *testing.T) {
+	ladder := []float64{1000, 2500, 5000}
+	assert.Equal(t, 0, SabreSustainableRung(ladder, 3000, 400, 2000))
+	assert.Equal(t, 1, SabreSustainableRung(ladder, 3000, 0, 2000))
+	assert.Equal(t, 2, SabreSustainableRung(ladder, 10000, 1000, 2000))
+	assert.Equal(t, 0, SabreSustainableRung(ladder, 100, 0, 2000))
+	// The scan stops at the first rung that does not fit, as Sabre's loop.
+	assert.Equal(t, 0, SabreSustainableRung([]float64{1000, 6000, 5000}, 5500, 0, 2000))
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/abrkit/abrkit/qoe"
 	"github.com/abrkit/abrkit/traces"
 )
 
@@ -156,14 +157,7 @@ func (l *SabreLink) nextPeriod(c *sabreCursor, notify bool) {
 	}
 	q := p.sustainable
 	if q < 0 {
-		effective := p.bw * (1 - p.lat/l.cfg.SegmentMs)
-		q = 0
-		for i := 1; i < len(l.cfg.BitratesKbps); i++ {
-			if l.cfg.BitratesKbps[i] > effective {
-				break
-			}
-			q = i
-		}
+		q = qoe.SabreSustainableRung(l.cfg.BitratesKbps, p.bw, p.lat, l.cfg.SegmentMs)
 		p.sustainable = q
 	}
 	prev := c.sustainable
