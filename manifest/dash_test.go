@@ -338,9 +338,7 @@ func TestCorpusTimelinesAndTemplates(t *testing.T) {
 	s = segAt(t, x, 6)
 	assert.Equal(t, uint64(28028), s.Time)
 	assert.Equal(t, "https://example.com/rx-player/DASH_static_SegmentTimeline/dash/ateam-video=400000-28028.dash", s.URLs[0])
-	i, ok := x.SegmentAt(25 * time.Second)
-	assert.Equal(t, 6, i)
-	assert.False(t, ok, "25 s is in the gap")
+	assertSegmentAt(t, x, 25*time.Second, 6, false, "25 s is in the gap")
 	assert.Equal(t, 101568367*time.Microsecond, p.Periods[0].Duration)
 
 	// livesim2 testpic_2s_low_delay: 4 x 2 s per representation.

@@ -41,6 +41,15 @@ func segAt(t *testing.T, x *SegmentIndex, i int) Segment {
 	return s
 }
 
+// assertSegmentAt checks x.SegmentAt(at): the position and whether at
+// falls inside that segment.
+func assertSegmentAt(t *testing.T, x *SegmentIndex, at time.Duration, wantIndex int, wantInside bool, msgAndArgs ...any) {
+	t.Helper()
+	i, ok := x.SegmentAt(at)
+	assert.Equal(t, wantIndex, i, msgAndArgs...)
+	assert.Equal(t, wantInside, ok, msgAndArgs...)
+}
+
 func staticMPD(periodAttrs, body string) string {
 	return `<?xml version="1.0"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT1H" minBufferTime="PT2S">
@@ -82,20 +91,12 @@ func TestTemplateNumberAndTime(t *testing.T) {
 	assert.ErrorIs(t, err, ErrSegmentOutOfRange)
 
 	// 35.9 s is 5.9 s into the period: 5900 / 2000 = position 2.
-	i, ok := x.SegmentAt(35900 * time.Millisecond)
-	assert.Equal(t, 2, i)
-	assert.True(t, ok)
+	assertSegmentAt(t, x, 35900*time.Millisecond, 2, true)
 	// 39.5 s -> 9500 / 2000 = 4, the last (short) segment.
-	i, ok = x.SegmentAt(39500 * time.Millisecond)
-	assert.Equal(t, 4, i)
-	assert.True(t, ok)
+	assertSegmentAt(t, x, 39500*time.Millisecond, 4, true)
 	// 40 s -> 5: past the end.
-	i, ok = x.SegmentAt(40 * time.Second)
-	assert.Equal(t, 5, i)
-	assert.False(t, ok)
-	i, ok = x.SegmentAt(29 * time.Second)
-	assert.Equal(t, 0, i)
-	assert.False(t, ok)
+	assertSegmentAt(t, x, 40*time.Second, 5, false)
+	assertSegmentAt(t, x, 29*time.Second, 0, false)
 }
 
 func TestTemplateEndNumber(t *testing.T) {
@@ -156,18 +157,10 @@ func TestTimelineRepeatGapAndOpenEnd(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("https://example.com/live/%d-%d.m4s", w.time, w.num), s.URLs[0])
 	}
 
-	i, ok := x.SegmentAt(106500 * time.Millisecond)
-	assert.Equal(t, 3, i)
-	assert.True(t, ok)
-	i, ok = x.SegmentAt(107500 * time.Millisecond) // inside the gap
-	assert.Equal(t, 4, i, "the next segment")
-	assert.False(t, ok)
-	i, ok = x.SegmentAt(119 * time.Second)
-	assert.Equal(t, 9, i)
-	assert.True(t, ok)
-	i, ok = x.SegmentAt(121 * time.Second)
-	assert.Equal(t, 10, i)
-	assert.False(t, ok)
+	assertSegmentAt(t, x, 106500*time.Millisecond, 3, true)
+	assertSegmentAt(t, x, 107500*time.Millisecond, 4, false, "the next segment") // inside the gap
+	assertSegmentAt(t, x, 119*time.Second, 9, true)
+	assertSegmentAt(t, x, 121*time.Second, 10, false)
 }
 
 // The ExoPlayer and Shaka parser tests for S@r="-1" exist only inline in
@@ -238,9 +231,7 @@ func TestTimelineOpenEndedLive(t *testing.T) {
 	s := segAt(t, x, 1000)
 	assert.Equal(t, uint64(3998), s.Time)
 	assert.Equal(t, uint64(1001), s.Number)
-	i, ok := x.SegmentAt(3999 * time.Second)
-	assert.Equal(t, 1000, i)
-	assert.True(t, ok)
+	assertSegmentAt(t, x, 3999*time.Second, 1000, true)
 }
 
 func TestTimelineSubNumberAndRenumbering(t *testing.T) {
@@ -267,9 +258,7 @@ func TestTimelineSubNumberAndRenumbering(t *testing.T) {
 	assert.Equal(t, uint64(10), s.Number, "S@n")
 	assert.Equal(t, uint64(0), s.SubNumber, "not split")
 	assert.Equal(t, "https://example.com/live/10_16_1.m4s", s.URLs[0], "$SubNumber$ of an unsplit S is 1")
-	i, ok := x.SegmentAt(11 * time.Second)
-	assert.Equal(t, 5, i, "second quarter of the second sequence")
-	assert.True(t, ok)
+	assertSegmentAt(t, x, 11*time.Second, 5, true, "second quarter of the second sequence")
 }
 
 func TestTimelinePattern(t *testing.T) {
@@ -391,12 +380,8 @@ func TestPlaylistIndex(t *testing.T) {
 	got, err := x.AppendSegments(nil, 1, 10)
 	require.NoError(t, err)
 	assert.Equal(t, segs[1:], got)
-	i, ok := x.SegmentAt(9 * time.Second)
-	assert.Equal(t, 2, i)
-	assert.True(t, ok)
-	i, ok = x.SegmentAt(10 * time.Second)
-	assert.Equal(t, 3, i)
-	assert.False(t, ok)
+	assertSegmentAt(t, x, 9*time.Second, 2, true)
+	assertSegmentAt(t, x, 10*time.Second, 3, false)
 	live := &Presentation{Format: FormatHLS, Live: true}
 	first, last, err := x.Available(time.Now(), live)
 	require.NoError(t, err)

@@ -70,9 +70,7 @@ func TestApplySidxRealFile(t *testing.T) {
 		// The moof is where the range says.
 		assert.Equal(t, "moof", string(file[s.Range.Offset+4:s.Range.Offset+8]))
 	}
-	i, ok := x.SegmentAt(2 * time.Second)
-	assert.Equal(t, 1, i)
-	assert.True(t, ok)
+	assertSegmentAt(t, x, 2*time.Second, 1, true)
 
 	_, err = x.ApplySidx(file[815:883])
 	assert.ErrorIs(t, err, ErrBadSidx, "applied twice")
