@@ -27,10 +27,7 @@ func TestReadCSVNoLatency(t *testing.T) {
 }
 
 func TestReadCSVErrors(t *testing.T) {
-	cases := []struct {
-		name, in, msg string
-		target        error
-	}{
+	cases := []readErrorCase{
 		{"no header", "1,2\n", "bad:1: ", ErrSyntax},
 		{"wrong header", "time,rate\n", "bad:1:", ErrSyntax},
 		{"field count", "duration_s,rate_bps\n1,2,3\n", "bad:2:", ErrSyntax},
@@ -45,14 +42,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{"header only", "duration_s,rate_bps\n", "bad", ErrInvalid},
 		{"huge", "duration_s,rate_bps\n99999999999999,1\n", "bad:2:", ErrInvalid},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ReadCSV(strings.NewReader(c.in), "bad")
-			require.Error(t, err)
-			assert.ErrorIs(t, err, c.target)
-			assert.Contains(t, err.Error(), c.msg)
-		})
-	}
+	checkReadErrors(t, ReadCSV, cases)
 }
 
 func TestCSVRoundTrip(t *testing.T) {

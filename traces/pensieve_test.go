@@ -39,10 +39,7 @@ func TestReadPensieveStartsAtFirstTime(t *testing.T) {
 }
 
 func TestReadPensieveErrors(t *testing.T) {
-	cases := []struct {
-		name, in, msg string
-		target        error
-	}{
+	cases := []readErrorCase{
 		{"one column", "0 1\n1\n", "bad:2:", ErrSyntax},
 		{"three columns", "0 1 2\n", "bad:1:", ErrSyntax},
 		{"not a number", "0 1\n1 abc\n", "bad:2: throughput", ErrSyntax},
@@ -55,14 +52,7 @@ func TestReadPensieveErrors(t *testing.T) {
 		{"empty", "", "bad:", ErrInvalid},
 		{"zero duration", "0 1\n0 1\n", "bad:", ErrInvalid},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ReadPensieve(strings.NewReader(c.in), "bad")
-			require.Error(t, err)
-			assert.ErrorIs(t, err, c.target)
-			assert.Contains(t, err.Error(), c.msg)
-		})
-	}
+	checkReadErrors(t, ReadPensieve, cases)
 }
 
 func TestReadPensieveLongLine(t *testing.T) {

@@ -33,10 +33,7 @@ func TestReadSabreSmall(t *testing.T) {
 }
 
 func TestReadSabreErrors(t *testing.T) {
-	cases := []struct {
-		name, in, msg string
-		target        error
-	}{
+	cases := []readErrorCase{
 		{"object", `{"duration_ms": 1}`, "bad:1:", ErrSyntax},
 		{"missing duration", "[\n{\"bandwidth_kbps\": 1}\n]", "bad:2: period 1", ErrSyntax},
 		{"missing bandwidth", "[\n{\"duration_ms\": 1},\n{\"duration_ms\": 1}\n]", "bad:2: period 1", ErrSyntax},
@@ -48,14 +45,7 @@ func TestReadSabreErrors(t *testing.T) {
 		{"empty array", "[]", "bad", ErrInvalid},
 		{"zero duration", "[{\"duration_ms\": 0, \"bandwidth_kbps\": 1}]", "bad", ErrInvalid},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ReadSabre(strings.NewReader(c.in), "bad")
-			require.Error(t, err)
-			assert.ErrorIs(t, err, c.target)
-			assert.Contains(t, err.Error(), c.msg)
-		})
-	}
+	checkReadErrors(t, ReadSabre, cases)
 }
 
 func TestSabreRoundTrip(t *testing.T) {
