@@ -145,6 +145,19 @@ func (m *sabreLadder) qualityFromThroughput(tput, latencyMs float64) int {
 	return q
 }
 
+// bolaArgmax is quality_from_buffer of Sabre's Bola and BolaEnh at
+// level L: the argmax of (Vp·(u_q + γp) − L)/b_q, ties to the lower rung.
+func (m *sabreLadder) bolaArgmax(vp, gp, level float64) int {
+	q, best := 0, 0.0
+	for k := range m.n {
+		s := (float64(vp*(m.util[k]+gp)) - level) / m.kbps[k]
+		if k == 0 || s > best {
+			q, best = k, s
+		}
+	}
+	return q
+}
+
 // otherSize is Sabre's size of the same segment at rung q given its size
 // at rung cur: size·b_q/b_cur, multiplying first.
 func (m *sabreLadder) otherSize(size float64, q, cur int) float64 {

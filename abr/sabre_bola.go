@@ -100,18 +100,6 @@ func (b *SabreBola) sync(v SabreView) {
 	}
 }
 
-// argmax is Bola.quality_from_buffer at level L.
-func (b *SabreBola) argmax(level float64) int {
-	q, best := 0, 0.0
-	for k := range b.m.n {
-		s := (float64(b.vp*(b.m.util[k]+b.p.GammaP)) - level) / b.m.kbps[k]
-		if k == 0 || s > best {
-			q, best = k, s
-		}
-	}
-	return q
-}
-
 // SabreDecide is Bola.get_quality_delay.
 func (b *SabreBola) SabreDecide(v SabreView) (int, float64, Reason) {
 	b.sync(v)
@@ -127,7 +115,7 @@ func (b *SabreBola) SabreDecide(v SabreView) (int, float64, Reason) {
 	} else {
 		b.vp = (sabreBufferMs(b.p.BufferSize, v) - p) / (b.m.util[b.m.top()] + b.p.GammaP)
 	}
-	q := b.argmax(v.BufferMs)
+	q := b.m.bolaArgmax(b.vp, b.p.GammaP, v.BufferMs)
 	delay := 0.0
 	rule := sabreRuleBolaBuffer
 	if q > b.last {

@@ -155,17 +155,6 @@ func (e *SabreBolaE) minBuffer(q int) float64 {
 	return level
 }
 
-func (e *SabreBolaE) argmax(level float64) int {
-	q, best := 0, 0.0
-	for k := range e.m.n {
-		s := (float64(e.vp*(e.m.util[k]+e.gp)) - level) / e.m.kbps[k]
-		if k == 0 || s > best {
-			q, best = k, s
-		}
-	}
-	return q
-}
-
 // Decide converts s to Sabre's units and calls SabreDecide.
 func (e *SabreBolaE) Decide(s *Snapshot) Decision {
 	q, d, r := e.SabreDecide(sabreViewOf(s))
@@ -187,7 +176,7 @@ func (e *SabreBolaE) SabreDecide(v SabreView) (int, float64, Reason) {
 		return q, 0, sabreReason(sabreRuleBolaEStartup, v, e.placeholder)
 	}
 	rule := sabreRuleBolaEBuffer
-	q := e.argmax(level + e.placeholder)
+	q := e.m.bolaArgmax(e.vp, e.gp, level+e.placeholder)
 	qt := e.m.qualityFromThroughput(v.ThroughputKbps, v.LatencyMs)
 	if q > e.last && q > qt {
 		q, rule = max(e.last, qt), sabreRuleBolaECap
