@@ -22,12 +22,18 @@ func newNetPensieve(t testing.TB, text string) *PensieveLink {
 	return l
 }
 
+// assertCursor checks l's mahimahi_ptr and last_mahimahi_time (s).
+func assertCursor(t *testing.T, l *PensieveLink, ptr int, lastS float64) {
+	t.Helper()
+	gotPtr, gotLast := l.Cursor()
+	assert.Equal(t, ptr, gotPtr, "mahimahi_ptr")
+	assert.Equal(t, lastS, gotLast, "last_mahimahi_time")
+}
+
 func TestPensieveDownload(t *testing.T) {
 	// time 0,1,2,3 s; bw[1..3] = 8, 4, 16 Mbit/s (bw[0] = 9 is never used).
 	l := newNetPensieve(t, "0 9\n1 8\n2 4\n3 16\n")
-	ptr, last := l.Cursor()
-	assert.Equal(t, 1, ptr)
-	assert.Equal(t, 0.0, last)
+	assertCursor(t, l, 1, 0.0)
 
 	// 1,000,000 bytes. Interval 1: 8 Mbit/s = 1e6 B/s for 1 s, payload
 	// 1e6*1*0.95 = 950000 < 1e6, so sent = 950000, delay = 1 s, ptr = 2.
@@ -35,9 +41,7 @@ func TestPensieveDownload(t *testing.T) {
 	// so frac = (1e6-950000)/500000/0.95 = 0.1/0.95 = 0.10526315789473684 s.
 	// delay = 1.1052631578947368 s -> x1000 + 80 = 1185.2631578947369 ms.
 	assert.Equal(t, 1185.2631578947369, l.Download(1_000_000))
-	ptr, last = l.Cursor()
-	assert.Equal(t, 2, ptr)
-	assert.Equal(t, 1.105263157894737, last)
+	assertCursor(t, l, 2, 1.105263157894737)
 
 	// Sleep 500 ms ends inside interval 2 (0.894... s left): last = 1.605263...
 	assert.Equal(t, 500.0, l.Sleep(500))
@@ -56,9 +60,7 @@ func TestPensieveWrapQuirk(t *testing.T) {
 	// frac = 1.1e6/1e6/0.95 = 1.1578947368421053 s.
 	// delay = 3.1578947368421053 s -> 3237.8947368421054 ms.
 	assert.Equal(t, 3237.8947368421054, l.Download(3_000_000))
-	ptr, last := l.Cursor()
-	assert.Equal(t, 1, ptr)
-	assert.Equal(t, 1.1578947368421053, last)
+	assertCursor(t, l, 1, 1.1578947368421053)
 }
 
 func TestPensieveBoundaryAndZeroRate(t *testing.T) {
@@ -68,9 +70,7 @@ func TestPensieveBoundaryAndZeroRate(t *testing.T) {
 	// remaining 0 bytes take 0 s. delay = 2 s -> 2080 ms.
 	l := newNetPensieve(t, "0 0\n1 8\n2 0\n3 8\n")
 	assert.Equal(t, 2080.0, l.Download(950_000))
-	ptr, last := l.Cursor()
-	assert.Equal(t, 3, ptr)
-	assert.Equal(t, 2.0, last)
+	assertCursor(t, l, 3, 2.0)
 }
 
 func TestPensieveSleepQuirk(t *testing.T) {
@@ -80,18 +80,12 @@ func TestPensieveSleepQuirk(t *testing.T) {
 	// (1 s) is longer than 0.5 s, so last = 2.5. The loop's sleep variable
 	// ends at 500, which is what the environment reports.
 	assert.Equal(t, 500.0, l.Sleep(2500))
-	ptr, last := l.Cursor()
-	assert.Equal(t, 3, ptr)
-	assert.Equal(t, 2.5, last)
+	assertCursor(t, l, 3, 2.5)
 	// A sleep past the end wraps to ptr 1 and time 0 like a download.
 	assert.Equal(t, 500.0, l.Sleep(1000)) // 0.5 s left of interval 3 -> wrap, 0.5 s into interval 1
-	ptr, last = l.Cursor()
-	assert.Equal(t, 1, ptr)
-	assert.Equal(t, 0.5, last)
+	assertCursor(t, l, 1, 0.5)
 	l.Reset()
-	ptr, last = l.Cursor()
-	assert.Equal(t, 1, ptr)
-	assert.Equal(t, 0.0, last)
+	assertCursor(t, l, 1, 0.0)
 }
 
 func TestPensieveConfig(t *testing.T) {
@@ -131,9 +125,7 @@ func TestPensieveRealTrace(t *testing.T) {
 	for i, s := range sizes {
 		assert.Equal(t, want[i], l.Download(s), "chunk %d", i)
 	}
-	ptr, last := l.Cursor()
-	assert.Equal(t, 9, ptr)
-	assert.Equal(t, 3.897108879998861, last)
+	assertCursor(t, l, 9, 3.897108879998861)
 }
 
 // netEnvivioSizes reads ../shared/traces/videos/envivio/video_size_q.
