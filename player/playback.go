@@ -327,8 +327,8 @@ func (s *Session) forwardLevel() time.Duration {
 	if end, ok := s.streamEnd(); ok {
 		lvl = min(lvl, max(end-pos, 0))
 	}
-	if s.sinkValid {
-		lvl = min(lvl, max(s.sinkEnd-pos, 0))
+	if end, ok := s.sinkLimit(); ok {
+		lvl = min(lvl, max(end-pos, 0))
 	}
 	return lvl
 }
@@ -336,10 +336,36 @@ func (s *Session) forwardLevel() time.Duration {
 // trackLevel is the forward buffer of track t, bounded by the sink.
 func (s *Session) trackLevel(t *track) time.Duration {
 	lvl := t.level(s.ph.pos)
-	if s.sinkValid {
-		lvl = min(lvl, max(s.sinkEnd-s.ph.pos, 0))
+	if end, ok := s.sinkLimit(); ok {
+		lvl = min(lvl, max(end-s.ph.pos, 0))
 	}
 	return lvl
+}
+
+// sinkLimit returns the end of the sink's buffered range holding the
+// playhead, false when the sink reported none since the last delivery.
+// Once every track has ended, the range extends to the end of the stream
+// when it reaches the end of the track that ends first (the "ended" rule
+// of MSE's buffered ranges): tracks whose media end at slightly different
+// times, such as AAC audio cut on whole frames, must not stall playback
+// at the earlier end, whether the sink reported before or after the last
+// track finished.
+func (s *Session) sinkLimit() (time.Duration, bool) {
+	if !s.sinkValid {
+		return 0, false
+	}
+	end, ok := s.streamEnd()
+	if !ok {
+		return s.sinkEnd, true
+	}
+	first := forever
+	for _, t := range s.tracks {
+		first = min(first, t.end)
+	}
+	if s.sinkEnd+mergeGap >= first {
+		return end, true
+	}
+	return s.sinkEnd, true
 }
 
 // advance moves the session to now: playback, then request timeouts.

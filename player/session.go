@@ -477,21 +477,6 @@ func (s *Session) OnSinkStatus(now time.Duration, st SinkStatus) {
 				s.sinkEnd = r.End
 			}
 		}
-		// Once every track has ended, the range holding the playhead
-		// extends to the end of the presentation when it reaches the end
-		// of the track that ends first (the "ended" rule of MSE's
-		// buffered ranges): tracks whose media end at slightly different
-		// times, such as AAC audio cut on whole frames, must not stall
-		// playback at the earlier end.
-		if end, ok := s.streamEnd(); ok {
-			first := forever
-			for _, t := range s.tracks {
-				first = min(first, t.end)
-			}
-			if s.sinkEnd+mergeGap >= first {
-				s.sinkEnd = end
-			}
-		}
 	}
 	s.backpress = st.Backpressure
 	s.stepAll()
