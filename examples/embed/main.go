@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -231,11 +233,8 @@ func (k *decoderSink) pipe(d *player.Delivery) (*decoderPipe, error) {
 func (k *decoderSink) Close() ([]string, error) {
 	var reports []string
 	var errs []error
-	for i := range len(k.tracks) {
+	for _, i := range slices.Sorted(maps.Keys(k.tracks)) {
 		p := k.tracks[i]
-		if p == nil {
-			continue
-		}
 		errs = append(errs, p.w.Close())
 		r, err := p.wait()
 		reports = append(reports, r)

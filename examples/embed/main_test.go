@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/abrkit/abrkit/manifest"
+	"github.com/abrkit/abrkit/player"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -82,4 +85,16 @@ func TestEmbedBadFlags(t *testing.T) {
 	var out bytes.Buffer
 	assert.Error(t, run(context.Background(), []string{"-abr", "no-such-algorithm", "-duration", "2s"}, &out, &out))
 	assert.Error(t, run(context.Background(), []string{"-no-such-flag"}, &out, &out))
+}
+
+// Close ends every track that got a decoder, also when a lower track
+// index never delivered anything (here only track 1 did): its decoder
+// reports and returns instead of being left waiting for more input.
+func TestDecoderSinkCloseSparseTracks(t *testing.T) {
+	k := newDecoderSink(1, slog.New(slog.DiscardHandler), "")
+	_, err := k.pipe(&player.Delivery{Track: 1, Content: manifest.ContentAudio})
+	require.NoError(t, err)
+	reports, err := k.Close()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"decoder track 1 (audio): 0 configurations, 0 fragments, 0 samples, 0.000 s"}, reports)
 }
