@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -274,7 +275,7 @@ func (b *boxDecoder) decode(r io.Reader) (err error) {
 	if _, err := io.ReadFull(r, first[:]); err != nil {
 		return nil // empty stream
 	}
-	r = io.MultiReader(&oneByte{b: first[0]}, r)
+	r = io.MultiReader(bytes.NewReader(first[:]), r)
 	if first[0] == 0x47 { // MPEG-2 TS: count packets, no box parsing
 		n, err := io.Copy(io.Discard, r)
 		b.mu.Lock()
@@ -359,21 +360,4 @@ func (b *boxDecoder) report() string {
 // ticks converts a media time to a Duration.
 func ticks(t uint64, timescale uint32) time.Duration {
 	return time.Duration(float64(t) / float64(timescale) * float64(time.Second))
-}
-
-// oneByte is an io.Reader of a single byte (the one peeked at).
-type oneByte struct {
-	b    byte
-	done bool
-}
-
-func (o *oneByte) Read(p []byte) (int, error) {
-	if o.done {
-		return 0, io.EOF
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	p[0], o.done = o.b, true
-	return 1, nil
 }
