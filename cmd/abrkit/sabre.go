@@ -60,12 +60,11 @@ func runSabre(args []string, stdout, stderr io.Writer) int {
 	}
 	out, err := opts.run()
 	if err != nil {
+		fmt.Fprintf(stderr, "abrkit sabre: %v\n", err)
 		var usage *sabreUsageError
 		if errors.As(err, &usage) {
-			fmt.Fprintf(stderr, "abrkit sabre: %v\n", err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "abrkit sabre: %v\n", err)
 		return 1
 	}
 	if _, err := stdout.Write(out); err != nil {
