@@ -231,12 +231,8 @@ func (t *pensieveTransport) cancel(_ *driver, _ time.Duration, id player.Request
 }
 
 func (t *pensieveTransport) fire(d *driver, at time.Duration) error {
-	if t.active && !t.fbSent && t.fbAt <= at {
-		t.fbSent = true
-		d.s.OnResponse(t.fbAt, t.id, player.Response{Status: 200, ContentLength: t.size})
-		if err := d.drain(); err != nil {
-			return err
-		}
+	if err := t.firstByteDue(d, at); err != nil {
+		return err
 	}
 	if t.active && t.fbSent && t.endAt <= at {
 		t.active = false

@@ -660,12 +660,8 @@ func (t *sabreTransport) cancel(_ *driver, _ time.Duration, id player.RequestID)
 
 func (t *sabreTransport) fire(d *driver, at time.Duration) error {
 	sh := &t.sh
-	if t.active && !t.fbSent && t.fbAt <= at {
-		t.fbSent = true
-		d.s.OnResponse(t.fbAt, t.id, player.Response{Status: 200, ContentLength: t.size})
-		if err := d.drain(); err != nil {
-			return err
-		}
+	if err := t.firstByteDue(d, at); err != nil {
+		return err
 	}
 	if !t.active || !t.fbSent || t.endAt > at {
 		return sh.err
@@ -695,6 +691,17 @@ type inFlight struct {
 	id             player.RequestID
 	size           int64
 	fbAt, endAt    time.Duration
+}
+
+// firstByteDue delivers the response headers to the core when the first
+// byte is due by at, and lets the core act on them.
+func (f *inFlight) firstByteDue(d *driver, at time.Duration) error {
+	if !f.active || f.fbSent || f.fbAt > at {
+		return nil
+	}
+	f.fbSent = true
+	d.s.OnResponse(f.fbAt, f.id, player.Response{Status: 200, ContentLength: f.size})
+	return d.drain()
 }
 
 // next returns when the transfer's next event is due.
