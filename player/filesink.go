@@ -2,6 +2,7 @@ package player
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -311,7 +312,7 @@ func fmp4Boxes(data []byte, fn func(typ string, box []byte) error) error {
 		if len(data)-off < 8 {
 			return fmt.Errorf("%d trailing bytes at offset %d are not a box", len(data)-off, off)
 		}
-		size := uint64(be32(data[off:]))
+		size := uint64(binary.BigEndian.Uint32(data[off:]))
 		typ := string(data[off+4 : off+8])
 		switch size {
 		case 0:
@@ -320,7 +321,7 @@ func fmp4Boxes(data []byte, fn func(typ string, box []byte) error) error {
 			if len(data)-off < 16 {
 				return fmt.Errorf("box %q at offset %d: truncated large size", typ, off)
 			}
-			size = uint64(be32(data[off+8:]))<<32 | uint64(be32(data[off+12:]))
+			size = binary.BigEndian.Uint64(data[off+8:])
 		}
 		if size < 8 || size > uint64(len(data)-off) {
 			return fmt.Errorf("box %q at offset %d: size %d exceeds the %d bytes left", typ, off, size, len(data)-off)
@@ -331,10 +332,6 @@ func fmp4Boxes(data []byte, fn func(typ string, box []byte) error) error {
 		off += int(size)
 	}
 	return nil
-}
-
-func be32(b []byte) uint32 {
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 // dropped lists the top-level boxes the file sink does not copy.
