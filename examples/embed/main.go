@@ -48,6 +48,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	duration := fs.Duration("duration", 30*time.Second, "length of the built-in stream")
 	verbose := fs.Bool("v", false, "log every request and fragment")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // the usage is printed
+		}
 		return err
 	}
 	level := slog.LevelInfo

@@ -87,6 +87,15 @@ func TestEmbedBadFlags(t *testing.T) {
 	assert.Error(t, run(context.Background(), []string{"-no-such-flag"}, &out, &out))
 }
 
+// -h prints the flags and is not a failure (it used to exit 1 with
+// "flag: help requested").
+func TestEmbedHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-h"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "-max-height")
+	assert.Empty(t, stdout.String(), "nothing is played")
+}
+
 // Close ends every track that got a decoder, also when a lower track
 // index never delivered anything (here only track 1 did): its decoder
 // reports and returns instead of being left waiting for more input.
