@@ -84,8 +84,9 @@ func (v *Video) Ladder() *abr.Ladder {
 // template ("<rep>/<number>.m4s", numbers from 0, timescale in
 // nanoseconds so that every segment lasts exactly SegmentDuration and
 // there are exactly Play of them), so that the player core
-// can run on it. The simulator resolves requests back to sizes with
-// SegmentOf.
+// can run on it. The simulator gives the core the sizes through
+// player.Config.Sizes (Video.Size); SegmentOf maps a URL of it back to
+// (segment, rung) for callers that only see URLs.
 func (v *Video) Presentation() *manifest.Presentation {
 	dur := v.Duration()
 	as := &manifest.AdaptationSet{ID: "video", ContentType: manifest.ContentVideo, MimeType: "video/mp4"}
