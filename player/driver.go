@@ -121,20 +121,15 @@ type Driver struct {
 
 	msgs     chan message
 	cmds     chan command
-	quit     chan struct{} // closed when the loop stops reading msgs
-	done     chan struct{} // closed when Run has returned
-	inflight map[RequestID]*flight
+	quit     chan struct{}                         // closed when the loop stops reading msgs
+	done     chan struct{}                         // closed when Run has returned
+	inflight map[RequestID]context.CancelCauseFunc // by request in progress
 	wg       sync.WaitGroup
 
 	// media says where media bodies go; pooled buffers return to pool
 	// once delivered.
 	media bodyMode
 	pool  bufPool
-}
-
-// flight is a request in progress, as the loop sees it.
-type flight struct {
-	cancel context.CancelCauseFunc
 }
 
 // command is a function Do runs on the loop.
@@ -164,7 +159,7 @@ func NewDriver(s *Session, sink Sink, cfg DriverConfig) (*Driver, error) {
 		cmds:     make(chan command),
 		quit:     make(chan struct{}),
 		done:     make(chan struct{}),
-		inflight: map[RequestID]*flight{},
+		inflight: map[RequestID]context.CancelCauseFunc{},
 	}
 	if d.obs == nil {
 		d.obs = ObserverFunc(func(*Event) {})
@@ -284,8 +279,8 @@ func (d *Driver) apply(now time.Duration) {
 		case ActRequest:
 			d.startRequest(a.Request)
 		case ActCancel:
-			if fl := d.inflight[a.ID]; fl != nil {
-				fl.cancel(errCancelled)
+			if cancel := d.inflight[a.ID]; cancel != nil {
+				cancel(errCancelled)
 				delete(d.inflight, a.ID)
 			}
 		default:
@@ -324,8 +319,8 @@ func (d *Driver) handle(m message) {
 // shutdown cancels the requests in flight, waits for their goroutines
 // and closes the connections of an owned transport.
 func (d *Driver) shutdown() {
-	for id, fl := range d.inflight {
-		fl.cancel(errCancelled)
+	for id, cancel := range d.inflight {
+		cancel(errCancelled)
 		delete(d.inflight, id)
 	}
 	close(d.quit)

@@ -55,8 +55,7 @@ const readChunk = 64 << 10
 // startRequest starts the goroutine of request r.
 func (d *Driver) startRequest(r Request) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	fl := &flight{cancel: cancel}
-	d.inflight[r.ID] = fl
+	d.inflight[r.ID] = cancel
 	d.wg.Add(1)
 	go d.fetch(ctx, cancel, r)
 }
