@@ -75,7 +75,7 @@ func TestLiteratureThreeChunkLog(t *testing.T) {
 	assert.Equal(t, 2, sc.FirstChunk)
 	assert.Equal(t, 3, sc.LastChunk)
 	assert.Equal(t, 0.75+0.8500000000000001, sc.Total)
-	assert.Equal(t, "1.6", string(appendPyRepr(nil, sc.Total)))
+	assert.Equal(t, "1.6", string(AppendPyRepr(nil, sc.Total)))
 }
 
 // pensieveLogLine is one parsed line of a Pensieve test log.
@@ -132,7 +132,7 @@ func TestPensieveBBLog(t *testing.T) {
 	for i, l := range lines {
 		r, err := lin.Reward(l.line.Bitrate, prev, l.line.RebufferS)
 		require.NoError(t, err)
-		assert.Equal(t, l.fields[6], string(appendPyRepr(nil, r)), "reward of line %d", i+1)
+		assert.Equal(t, l.fields[6], string(AppendPyRepr(nil, r)), "reward of line %d", i+1)
 		assert.Equal(t, l.raw, string(AppendPensieveLogLine(nil, l.line)), "line %d", i+1)
 		prev = l.line.Bitrate
 		chunks[i] = PensieveChunk{Bitrate: l.line.Bitrate, RebufferS: l.line.RebufferS}

@@ -15,11 +15,11 @@ func appendPyFixed6(dst []byte, x float64) []byte {
 	return strconv.AppendFloat(dst, x, 'f', 6, 64)
 }
 
-// appendPyRepr appends x as Python 3's repr(float) does, which is also how
+// AppendPyRepr appends x as Python 3's repr(float) does, which is also how
 // numpy (1.14 and later) prints a float64 scalar: the shortest digits that
 // read back as x, in positional notation when 1e-4 <= |x| < 1e16 (with a
 // ".0" on integral values) and as d.ddde±XX otherwise.
-func appendPyRepr(dst []byte, x float64) []byte {
+func AppendPyRepr(dst []byte, x float64) []byte {
 	if s, ok := pySpecial(x); ok {
 		return append(dst, s...)
 	}

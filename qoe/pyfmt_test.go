@@ -39,7 +39,7 @@ func TestPyRepr(t *testing.T) {
 		{math.NaN(), "nan"},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, string(appendPyRepr(nil, c.x)), "%v", c.x)
+		assert.Equal(t, c.want, string(AppendPyRepr(nil, c.x)), "%v", c.x)
 	}
 }
 
@@ -100,7 +100,7 @@ func FuzzPyFormat(f *testing.F) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return
 		}
-		r := string(appendPyRepr(nil, x))
+		r := string(AppendPyRepr(nil, x))
 		back, err := strconv.ParseFloat(r, 64)
 		require.NoError(t, err, r)
 		require.Equal(t, bits, math.Float64bits(back), "repr %q of %v", r, x)

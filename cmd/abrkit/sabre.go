@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/qoe"
 	"github.com/abrkit/abrkit/sim"
 	"github.com/abrkit/abrkit/traces"
 )
@@ -422,31 +423,7 @@ func secondsDuration(s float64) time.Duration {
 // digits that read back as x, in fixed notation with at least one
 // decimal ("25000.0") when the decimal exponent is in [-4, 16), else in
 // Python's exponent notation ("1e+16", "1.5e-05").
-func pyFloatRepr(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "nan"
-	case math.IsInf(x, 1):
-		return "inf"
-	case math.IsInf(x, -1):
-		return "-inf"
-	}
-	if a := math.Abs(x); a != 0 && (a < 1e-4 || a >= 1e16) {
-		s := strconv.FormatFloat(x, 'e', -1, 64)
-		mant, exp, _ := strings.Cut(s, "e")
-		sign := exp[0]
-		digits := strings.TrimLeft(exp[1:], "0")
-		if len(digits) < 2 {
-			digits = strings.Repeat("0", 2-len(digits)) + digits
-		}
-		return mant + "e" + string(sign) + digits
-	}
-	s := strconv.FormatFloat(x, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+func pyFloatRepr(x float64) string { return string(qoe.AppendPyRepr(nil, x)) }
 
 // Python argparse emulation. Sabre's options are single-dash long
 // options ("-nm", "-noibr") that Go's flag package cannot express
