@@ -85,8 +85,8 @@ func (v *Video) Ladder() *abr.Ladder {
 // nanoseconds so that every segment lasts exactly SegmentDuration and
 // there are exactly Play of them), so that the player core
 // can run on it. The simulator gives the core the sizes through
-// player.Config.Sizes (Video.Size); SegmentOf maps a URL of it back to
-// (segment, rung) for callers that only see URLs.
+// player.Config.Sizes (Video.Size), and the core's requests name their
+// segment and rung.
 func (v *Video) Presentation() *manifest.Presentation {
 	dur := v.Duration()
 	as := &manifest.AdaptationSet{ID: "video", ContentType: manifest.ContentVideo, MimeType: "video/mp4"}
@@ -116,24 +116,6 @@ func (v *Video) Presentation() *manifest.Presentation {
 		Duration: dur,
 		Periods:  []*manifest.Period{{ID: "0", Duration: dur, AdaptationSets: []*manifest.AdaptationSet{as}}},
 	}
-}
-
-// SegmentOf maps a URL of Presentation back to (segment, rung).
-func SegmentOf(url string) (seg, rung int, ok bool) {
-	rest, found := strings.CutPrefix(url, "sim:///")
-	if !found {
-		return 0, 0, false
-	}
-	rs, ns, found := strings.Cut(rest, "/")
-	if !found {
-		return 0, 0, false
-	}
-	q, err1 := strconv.Atoi(rs)
-	i, err2 := strconv.Atoi(strings.TrimSuffix(ns, ".m4s"))
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	return i, q, true
 }
 
 func (v *Video) validate(src string) error {

@@ -139,7 +139,7 @@ func TestSyntheticDeterministicAndUnbiased(t *testing.T) {
 	assert.Equal(t, int64(2_150_000), flat.Sizes[17][5]) // 4.3 Mbit/s × 4 s / 8
 }
 
-func TestPresentationRoundTrip(t *testing.T) {
+func TestEnvivioPresentation(t *testing.T) {
 	v := Envivio()
 	p := v.Presentation()
 	require.Len(t, p.Periods, 1)
@@ -147,12 +147,6 @@ func TestPresentationRoundTrip(t *testing.T) {
 	require.Len(t, reps, 6)
 	assert.Equal(t, int64(1_850_000), reps[3].Bandwidth)
 	assert.Equal(t, 192*time.Second, p.Duration)
-	seg, q, ok := SegmentOf("sim:///3/17.m4s")
-	require.True(t, ok)
-	assert.Equal(t, 17, seg)
-	assert.Equal(t, 3, q)
-	_, _, ok = SegmentOf("http://x/3/17.m4s")
-	assert.False(t, ok)
 }
 
 func FuzzParseChunkSizes(f *testing.F) {
