@@ -308,43 +308,29 @@ type watchdog struct {
 
 func newWatchdog(d *Driver, to Timeouts, issued time.Duration, cancel context.CancelCauseFunc) *watchdog {
 	w := &watchdog{d: d, to: to, issued: issued, cancel: cancel}
-	if next, ok := w.next(issued); ok {
+	if next, ok := w.next(); ok {
 		w.timer = time.AfterFunc(next-issued, w.check)
 	}
 	return w
 }
 
-// next returns the earliest deadline still ahead of the request given
-// its state, false when none applies.
-func (w *watchdog) next(now time.Duration) (time.Duration, bool) {
+// next returns the earliest deadline of the request given its state,
+// false when none applies.
+func (w *watchdog) next() (time.Duration, bool) {
 	var at wake
-	if w.to.FirstByte > 0 && !w.headers.Load() {
-		at.add(w.issued + w.to.FirstByte)
-	}
-	if w.to.Total > 0 {
-		at.add(w.issued + w.to.Total)
-	}
-	if w.to.NoProgress > 0 && w.headers.Load() {
-		at.add(time.Duration(w.last.Load()) + w.to.NoProgress)
-	}
+	w.to.deadlines(&at, w.issued, time.Duration(w.last.Load()), w.headers.Load())
 	return at.at, at.ok
 }
 
 // check runs when the timer fires.
 func (w *watchdog) check() {
 	now := w.d.now()
-	headers := w.headers.Load()
-	switch {
-	case w.to.FirstByte > 0 && !headers && now >= w.issued+w.to.FirstByte:
-		w.cancel(errFirstByteTimeout)
-	case w.to.Total > 0 && now >= w.issued+w.to.Total:
-		w.cancel(errTotalTimeout)
-	case w.to.NoProgress > 0 && headers && now >= time.Duration(w.last.Load())+w.to.NoProgress:
-		w.cancel(errNoProgressTimeout)
-	default:
-		if next, ok := w.next(now); ok {
-			w.timer.Reset(next - now)
-		}
+	if err := w.to.expired(now, w.issued, time.Duration(w.last.Load()), w.headers.Load()); err != nil {
+		w.cancel(err)
+		return
+	}
+	if next, ok := w.next(); ok {
+		w.timer.Reset(next - now)
 	}
 }
 
@@ -355,7 +341,7 @@ func (w *watchdog) gotHeaders(now time.Duration) {
 	if w.timer == nil {
 		return
 	}
-	if next, ok := w.next(now); ok {
+	if next, ok := w.next(); ok {
 		w.timer.Reset(max(next-now, 0))
 	}
 }

@@ -71,14 +71,21 @@ func (r *request) trackIndex() int {
 
 // deadlines adds the request's timeout deadlines to w.
 func (r *request) deadlines(w *wake) {
-	if r.to.FirstByte > 0 && !r.gotFirst {
-		w.add(r.issued + r.to.FirstByte)
+	r.to.deadlines(w, r.issued, r.lastProgress, r.gotFirst)
+}
+
+// deadlines adds to w the deadlines of a request issued at issued that
+// had its response (gotFirst) and its last progress at last; the session
+// and the real driver's watchdog share them.
+func (to *Timeouts) deadlines(w *wake, issued, last time.Duration, gotFirst bool) {
+	if to.FirstByte > 0 && !gotFirst {
+		w.add(issued + to.FirstByte)
 	}
-	if r.to.Total > 0 {
-		w.add(r.issued + r.to.Total)
+	if to.Total > 0 {
+		w.add(issued + to.Total)
 	}
-	if r.to.NoProgress > 0 && r.gotFirst {
-		w.add(r.lastProgress + r.to.NoProgress)
+	if to.NoProgress > 0 && gotFirst {
+		w.add(last + to.NoProgress)
 	}
 }
 
@@ -91,12 +98,18 @@ var (
 
 // expired returns the timeout that passed at now, nil when none.
 func (r *request) expired(now time.Duration) error {
+	return r.to.expired(now, r.issued, r.lastProgress, r.gotFirst)
+}
+
+// expired returns the timeout of a request like the one of deadlines
+// that passed at now, nil when none.
+func (to *Timeouts) expired(now, issued, last time.Duration, gotFirst bool) error {
 	switch {
-	case r.to.FirstByte > 0 && !r.gotFirst && now >= r.issued+r.to.FirstByte:
+	case to.FirstByte > 0 && !gotFirst && now >= issued+to.FirstByte:
 		return errFirstByteTimeout
-	case r.to.Total > 0 && now >= r.issued+r.to.Total:
+	case to.Total > 0 && now >= issued+to.Total:
 		return errTotalTimeout
-	case r.to.NoProgress > 0 && r.gotFirst && now >= r.lastProgress+r.to.NoProgress:
+	case to.NoProgress > 0 && gotFirst && now >= last+to.NoProgress:
 		return errNoProgressTimeout
 	}
 	return nil
