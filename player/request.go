@@ -62,12 +62,7 @@ type request struct {
 	to           Timeouts
 }
 
-func (r *request) trackIndex() int {
-	if r.t == nil {
-		return -1
-	}
-	return r.t.id
-}
+func (r *request) trackIndex() int { return trackID(r.t) }
 
 // deadlines adds the request's timeout deadlines to w.
 func (r *request) deadlines(w *wake) {
@@ -388,6 +383,7 @@ func (s *Session) recovered(t *track, id RequestID, kind RequestKind, msg string
 	s.emit(Event{Kind: EvError, Track: trackID(t), Request: id, ReqKind: kind, Err: msg, Recovery: rec, Duration: delay})
 }
 
+// trackID returns t's index, -1 for nil (the manifest).
 func trackID(t *track) int {
 	if t == nil {
 		return -1
